@@ -1,0 +1,46 @@
+# 두 명령이면 됩니다:  make demo  (설치 + 강사 채점 데모)   make test  (설치 + 전체 테스트)
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+APT_PKGS := bubblewrap chromium fonts-nanum
+
+.PHONY: setup system demo test lab release clean
+
+setup: system $(STAMP)
+
+# 시스템 패키지: 채점 샌드박스(bubblewrap), 브라우저 테스트(chromium), 브라우저용 한글 글꼴.
+system:
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "시스템 패키지 설치:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
+	  else \
+	    echo "다음 Debian 패키지가 필요합니다 (needs):$$missing  →  sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/course demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=.
+
+release: setup
+	$(BIN)/course release --all
+
+clean:
+	rm -rf submitted autograded/* feedback gradebook.db grades.csv .course_state

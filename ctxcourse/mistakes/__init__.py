@@ -1,0 +1,50 @@
+"""일부러 틀린 풀이 모음 (the bank of deliberately wrong solutions).
+
+테스트와 강사용 데모 반(``course demo``)이 함께 씁니다. 과제마다 모듈이 하나 있고
+(``ctxcourse.mistakes.<모듈>``), 모듈마다 ``MISTAKES: list[Mistake]``가 있습니다.
+각 실수는 학생용 노트북의 해답 셀(grade_id → 코드)을 바꾼 제출물을 만들며, 정확히
+``lost``에 적힌 테스트 셀에서 점수를 잃고, 그 셀의 출력에 ``messages``의 글귀가 나와야 합니다.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+# 과제 이름 → 실수 모음 모듈 이름
+MODULES = {
+    "01_repeat": "repeat",
+    "02_broadcasting": "broadcasting",
+    "03_axis_sum": "axis_sum",
+    "04_weight_sum": "weight_sum",
+    "05_attention_weights": "attention_weights",
+}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """일부러 틀린 풀이 하나.
+
+    key: 짧은 영문 이름 (데모 학생 ID에 쓰입니다), title: 한국어 설명,
+    cells: 해답 셀 grade_id → 학생이 쓴 코드 (해답 셀 전체를 바꿉니다),
+    lost: 점수를 잃어야 하는 테스트 셀 grade_id들 (정확히 이것들만),
+    messages: 테스트 셀 grade_id → 그 셀의 출력에 나와야 하는 한국어 글귀.
+    """
+
+    key: str
+    title: str
+    cells: dict[str, str]
+    lost: frozenset[str]
+    messages: dict[str, str] = field(default_factory=dict)
+
+
+def mistakes_for(assignment: str) -> list[Mistake]:
+    """과제 하나의 실수 모음. 아직 모듈이 없으면 빈 리스트."""
+    name = MODULES.get(assignment)
+    if name is None:
+        raise KeyError(f"모르는 과제입니다: {assignment}")
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError:
+        return []
+    return list(module.MISTAKES)
