@@ -1,0 +1,134 @@
+"""강사용 데모 반 (demo class): 정답, 빈 제출, 흔한 실수를 섞은 제출물을 만듭니다.
+
+제출물은 학생이 받는 것과 같은 ``release/`` 노트북에서 시작해 해답 셀만 채웁니다.
+정답은 ``source/``의 해답(### BEGIN/END SOLUTION 줄을 지운 코드), 실수는
+:mod:`ctxcourse.mistakes`의 코드입니다. 각 제출물은 점수를 잃어야 할 테스트 셀을 함께 가집니다.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .mistakes import MODULES, Mistake, mistakes_for
+
+ASSIGNMENTS = tuple(MODULES)
+SURNAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim",
+            "han", "oh", "seo", "shin", "kwon", "hwang", "ahn", "song", "jeon", "hong")
+_DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+@dataclass(frozen=True)
+class DemoSubmission:
+    """데모 반의 제출물 하나와 그 기대 결과."""
+
+    student: str
+    assignment: str
+    kind: str                    # "correct", "blank" 또는 실수의 key
+    title: str                   # 한국어 설명
+    expected_lost: frozenset[str]
+    path: Path
+
+
+def grade_cells(nb) -> list:
+    """nbgrader 메타데이터가 있는 셀들."""
+    return [cell for cell in nb.cells if cell.get("metadata", {}).get("nbgrader")]
+
+
+def test_ids(nb) -> list[str]:
+    """점수가 있는 테스트 셀들의 grade_id (노트북 순서)."""
+    return [cell.metadata.nbgrader["grade_id"] for cell in grade_cells(nb)
+            if cell.metadata.nbgrader.get("grade") and cell.cell_type == "code"]
+
+
+def solution_code(source_nb) -> dict[str, str]:
+    """source 노트북의 해답 셀 grade_id → 해답 코드 (구분 줄만 지운 것)."""
+    solutions = {}
+    for cell in grade_cells(source_nb):
+        meta = cell.metadata.nbgrader
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = [line for line in cell.source.splitlines() if not _DELIMITER.match(line)]
+            solutions[meta["grade_id"]] = "\n".join(lines)
+    return solutions
+
+
+def fill_solutions(release_nb, cells: dict[str, str]):
+    """release 노트북의 해답 셀을 ``cells``의 코드로 채운 사본을 돌려줍니다."""
+    nb = nbformat.from_dict(release_nb)
+    unknown = set(cells) - {c.metadata.nbgrader["grade_id"] for c in grade_cells(nb)}
+    if unknown:
+        raise KeyError(f"release 노트북에 없는 해답 셀입니다: {sorted(unknown)}")
+    for cell in grade_cells(nb):
+        grade_id = cell.metadata.nbgrader["grade_id"]
+        if grade_id in cells:
+            cell.source = cells[grade_id]
+    return nb
+
+
+def notebook_path(course_dir: Path, folder: str, assignment: str, student: str | None = None) -> Path:
+    """``<folder>/[<student>/]<assignment>/<assignment>.ipynb`` 경로."""
+    base = Path(course_dir) / folder
+    if student is not None:
+        base = base / student
+    return base / assignment / f"{assignment}.ipynb"
+
+
+def plan_class(assignments=ASSIGNMENTS, size: int | None = None) -> list[tuple[str, dict[str, Mistake | str]]]:
+    """학생 ID → 과제별 제출 종류. 첫 학생은 모두 정답, 둘째는 빈 제출, 그다음 학생 k는 과제마다
+    k번째 실수를 냅니다 (실수가 모자라면 정답). ``size``를 주면 그 수만큼 학생을 돌려 가며 만듭니다."""
+    banks = {name: mistakes_for(name) for name in assignments}
+    longest = max((len(bank) for bank in banks.values()), default=0)
+    size = size or longest + 2
+    plan = []
+    for index in range(size):
+        slot = index % (longest + 2)
+        student = SURNAMES[index % len(SURNAMES)] + (f"{index // len(SURNAMES) + 1}" if index >= len(SURNAMES) else "")
+        kinds: dict[str, Mistake | str] = {}
+        for name, bank in banks.items():
+            if slot == 0:
+                kinds[name] = "correct"
+            elif slot == 1:
+                kinds[name] = "blank"
+            else:
+                kinds[name] = bank[slot - 2] if slot - 2 < len(bank) else "correct"
+        plan.append((student, kinds))
+    return plan
+
+
+def build_demo_class(course_dir, assignments=ASSIGNMENTS, size: int | None = None) -> list[DemoSubmission]:
+    """``submitted/<학생>/<과제>/<과제>.ipynb``를 만들고 제출물 목록을 돌려줍니다.
+
+    ``release/``가 먼저 있어야 합니다 (``course release --all``).
+    """
+    course_dir = Path(course_dir)
+    releases, solutions = {}, {}
+    for name in assignments:
+        release_file = notebook_path(course_dir, "release", name)
+        if not release_file.exists():
+            raise FileNotFoundError(f"{release_file}가 없습니다. 먼저 'course release {name}'를 실행하세요.")
+        releases[name] = nbformat.read(release_file, as_version=4)
+        solutions[name] = solution_code(nbformat.read(notebook_path(course_dir, "source", name), as_version=4))
+    submissions = []
+    for student, kinds in plan_class(assignments, size):
+        for name, kind in kinds.items():
+            tests = frozenset(test_ids(releases[name]))
+            if kind == "correct":
+                nb, title, lost, key = fill_solutions(releases[name], solutions[name]), "정답", frozenset(), "correct"
+            elif kind == "blank":
+                nb, title, lost, key = nbformat.from_dict(releases[name]), "빈 제출", tests, "blank"
+            else:
+                cells = {**solutions[name], **kind.cells}
+                nb, title, lost, key = fill_solutions(releases[name], cells), kind.title, kind.lost, kind.key
+            path = notebook_path(course_dir, "submitted", name, student)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, path)
+            submissions.append(DemoSubmission(student, name, key, title, frozenset(lost), path))
+    return submissions
+
+
+def available_assignments(course_dir) -> list[str]:
+    """``source/``에 노트북이 있는 과제들 (강좌 순서)."""
+    return [name for name in ASSIGNMENTS if notebook_path(Path(course_dir), "source", name).exists()]
