@@ -113,3 +113,31 @@ def show_arrays(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", 
     if suptitle:
         fig.suptitle(suptitle)
     return fig, axes
+
+
+def show_attention_map(weights, xlabels: Sequence[str], ylabels: Sequence[str], *, ax=None,
+                       title: str = "어텐션 가중치", xlabel: str = "인코더 시각 (입력 단어)",
+                       ylabel: str = "디코더 시각 (출력 단어)"):
+    """(디코더 시각 × 인코더 시각) 어텐션 가중치 지도를 단어 눈금과 함께 그리고 ``(fig, ax)``를 돌려줍니다.
+
+    책(밑바닥부터 시작하는 딥러닝 2, 8장)의 어텐션 그림처럼 행 i는 디코더가 i번째로 내놓는 단어,
+    열 t는 인코더에 t번째로 들어간 단어이고, 칸 (i, t)는 그 디코더 시각의 어텐션 가중치 a[t]입니다.
+    가중치이므로 색 범위를 ``vmin=0, vmax=1``로 고정합니다.
+
+    weights: (T_dec, T_enc) 배열, 각 값은 0 이상 1 이하.
+    xlabels: 인코더 단어 T_enc개 (열 눈금), ylabels: 디코더 단어 T_dec개 (행 눈금).
+    """
+    data = np.asarray(weights, dtype=float)
+    if data.ndim != 2:
+        raise ValueError(f"show_attention_map은 (디코더 시각, 인코더 시각) 2차원 배열을 그립니다. 받은 형상: "
+                         f"{data.shape}. 디코더 시각마다 구한 가중치 (T_enc,)들을 np.stack으로 쌓아 주세요.")
+    rows, cols = data.shape
+    xlabels, ylabels = list(xlabels), list(ylabels)
+    if len(xlabels) != cols or len(ylabels) != rows:
+        raise ValueError(f"눈금 이름의 개수가 가중치 형상 {data.shape}와 맞지 않습니다: xlabels {len(xlabels)}개"
+                         f"(인코더 단어, {cols}개여야 함), ylabels {len(ylabels)}개(디코더 단어, {rows}개여야 함).")
+    if not np.all(np.isfinite(data)) or data.min() < -1e-9 or data.max() > 1 + 1e-9:
+        raise ValueError("어텐션 가중치는 0과 1 사이의 유한한 값이어야 합니다. 점수(내적)를 그대로 넘기지 말고 "
+                         "소프트맥스를 거친 가중치를 넘겨 주세요 (nan이라면 최댓값 빼기를 잊었는지 확인하세요).")
+    return show_heatmap(data, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel, xticklabels=xlabels,
+                        yticklabels=ylabels, vmin=0.0, vmax=1.0, colorbar_label="어텐션 가중치")
