@@ -1,0 +1,42 @@
+"""공용 테스트 도구: 강좌 폴더의 임시 사본, nbgrader 명령 실행."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+COURSE_FILES = ("nbgrader_config.py", "source", "release")
+
+
+def copy_course(dest: Path) -> Path:
+    """강좌의 강사용 파일(nbgrader_config.py, source/, release/)을 ``dest``에 복사합니다."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COURSE_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """강좌 사본에서 ``nbgrader`` 명령을 실행하고, 실패하면 출력과 함께 테스트를 멈춥니다."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        pytest.fail(f"nbgrader {' '.join(args)} 실패 (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def course(tmp_path) -> Path:
+    """테스트 하나가 쓰는 강좌 폴더의 임시 사본."""
+    return copy_course(tmp_path / "course")
