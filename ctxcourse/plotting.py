@@ -141,3 +141,149 @@ def show_attention_map(weights, xlabels: Sequence[str], ylabels: Sequence[str], 
                          "소프트맥스를 거친 가중치를 넘겨 주세요 (nan이라면 최댓값 빼기를 잊었는지 확인하세요).")
     return show_heatmap(data, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel, xticklabels=xlabels,
                         yticklabels=ylabels, vmin=0.0, vmax=1.0, colorbar_label="어텐션 가중치")
+
+
+def _annotate_on(ax, data: np.ndarray, fmt: str, image) -> None:
+    """칸마다 값을 적되, 칸 색의 밝기를 보고 검은 글씨와 흰 글씨 중 읽기 쉬운 쪽을 고릅니다."""
+    for (i, j), value in np.ndenumerate(data):
+        red, green, blue, _ = image.cmap(image.norm(value))
+        colour = "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+        ax.text(j, i, format(value, fmt), ha="center", va="center", color=colour, fontsize=9)
+
+
+def _padded_2d(shape: tuple, ndim: int) -> tuple:
+    return (1,) * (ndim - len(shape)) + tuple(shape)
+
+
+def show_broadcast(x, y, *, names: Sequence[str] = ("x", "y"), op: str = "*", cmap: str = DIVERGING_CMAP,
+                   fmt: str = ".2f"):
+    """두 배열의 브로드캐스팅을 그림으로 보여 주고 ``(fig, axes)``를 돌려줍니다.
+
+    세 칸을 나란히 그립니다: 결과 형상으로 늘린 ``x``, 늘린 ``y``, 그리고 ``x op y``의 결과.
+    메모리에 실제로 있는 칸은 그대로, 브로드캐스팅으로 늘어나기만 한 칸(복사되지 않은 칸)은
+    빗금을 쳐서 구별합니다. 각 그림은 0을 가운데 둔 자기 색 눈금과 색 막대를 씁니다. ``op``는 ``"*"`` 또는 ``"+"``이고, 결과는 2차원 이하여야 합니다.
+    형상이 맞지 않으면 numpy와 같은 이유를 한국어로 설명하는 ``ValueError``를 냅니다.
+    """
+    setup_korean_font()
+    operations = {"*": np.multiply, "+": np.add}
+    if op not in operations:
+        raise ValueError(f"op는 '*' 또는 '+'여야 합니다. 받은 값: {op!r}")
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    try:
+        shape = np.broadcast_shapes(xs.shape, ys.shape)
+    except ValueError as error:
+        raise ValueError(f"형상 {xs.shape}와 {ys.shape}는 브로드캐스팅할 수 없습니다 ({error}). "
+                         f"뒤쪽 축부터 크기가 같거나 한쪽이 1인지 확인하세요.") from None
+    if len(shape) > 2 or len(shape) == 0:
+        raise ValueError(f"show_broadcast는 결과가 1차원 또는 2차원인 경우만 그립니다. 결과 형상: {shape}")
+    grid = _padded_2d(shape, 2)
+    result = operations[op](xs, ys)
+    panels = [(data, f"{name}\n형상 {data.shape}" + ("" if data.shape == shape else f", 늘려서 {shape}"))
+              for data, name in ((xs, names[0]), (ys, names[1]))]
+    panels.append((result, f"결과 {names[0]} {op} {names[1]}\n형상 {shape}"))
+    fig, axes = plt.subplots(1, 3, figsize=(3.2 + 2.4 * grid[1], 1.9 + 0.55 * grid[0]), layout="constrained")
+    for index, (ax, (data, title)) in enumerate(zip(axes, panels)):
+        shown = np.broadcast_to(data, shape).reshape(grid)
+        bound = max(float(np.abs(shown).max()), 1e-12)
+        image = ax.imshow(shown, cmap=cmap, vmin=-bound, vmax=bound, aspect="auto")
+        fig.colorbar(image, ax=ax, shrink=0.9)
+        _annotate_on(ax, shown, fmt, image)
+        if index < 2:
+            stored = _padded_2d(data.shape, 2)
+            for (i, j), _ in np.ndenumerate(shown):
+                if (stored[0] == 1 and i > 0) or (stored[1] == 1 and j > 0):
+                    ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", alpha=0.45,
+                                               hatch="//", edgecolor="grey", linewidth=0))
+        ax.set_title(title)
+        ax.set_xticks(range(grid[1]))
+        ax.set_yticks(range(grid[0]))
+    fig.suptitle("빗금 칸: 메모리에 없고 브로드캐스팅으로 늘어나기만 한 칸")
+    return fig, axes
+
+
+def show_sum(x, axis: int, *, name: str = "x", xlabel: str = "은닉 차원 h", ylabel: str = "시각 t",
+             cmap: str = DIVERGING_CMAP, fmt: str = ".2f"):
+    """2차원 배열 ``x``와 ``x.sum(axis=axis)``를 함께 그려 어느 축이 사라지는지 보여 줍니다.
+
+    ``axis=0``이면 합(한 행)을 ``x`` 아래에 열을 맞춰, ``axis=1``이면 합(한 열)을 ``x`` 오른쪽에
+    행을 맞춰 그립니다. 두 그림은 같은 색 눈금을 쓰고 색 막대 하나를 공유합니다.
+    ``(fig, (ax_x, ax_sum))``을 돌려줍니다.
+    """
+    setup_korean_font()
+    data = np.asarray(x, dtype=float)
+    if data.ndim != 2:
+        raise ValueError(f"show_sum은 2차원 배열만 그립니다. 받은 형상: {data.shape}")
+    if axis not in (0, 1, -1, -2):
+        raise ValueError(f"2차원 배열의 축은 0 또는 1입니다. 받은 axis: {axis!r}")
+    axis = axis % 2
+    total = data.sum(axis=axis)
+    shown = total.reshape(1, -1) if axis == 0 else total.reshape(-1, 1)
+    rows, cols = data.shape
+    lo, hi = min(data.min(), total.min()), max(data.max(), total.max())
+    bound = max(abs(lo), abs(hi)) if cmap == DIVERGING_CMAP else None
+    vmin, vmax = (-bound, bound) if bound is not None else (lo, hi)
+    if axis == 0:
+        fig, (ax_x, ax_sum) = plt.subplots(2, 1, figsize=(1.8 + 0.9 * cols, 2.6 + 0.55 * rows),
+                                           gridspec_kw={"height_ratios": [rows, 1.4]}, layout="constrained")
+    else:
+        fig, (ax_x, ax_sum) = plt.subplots(1, 2, figsize=(3.2 + 0.9 * cols, 1.6 + 0.55 * rows),
+                                           gridspec_kw={"width_ratios": [cols, 1.4]}, layout="constrained")
+    for ax, values in ((ax_x, data), (ax_sum, shown)):
+        image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+        _annotate_on(ax, values, fmt, image)
+        ax.set_xticks(range(values.shape[1]))
+        ax.set_yticks(range(values.shape[0]))
+    ax_x.set_title(f"{name}  형상 {data.shape}")
+    ax_x.set_xlabel(xlabel)
+    ax_x.set_ylabel(ylabel)
+    direction = "세로(시각 방향)로 더함" if axis == 0 else "가로로 더함"
+    ax_sum.set_title(f"{name}.sum(axis={axis}): {direction}\n형상 {total.shape}")
+    ax_sum.set_yticks([0] if axis == 0 else range(rows))
+    ax_sum.set_xticks(range(cols) if axis == 0 else [0])
+    fig.colorbar(image, ax=[ax_x, ax_sum], shrink=0.8)
+    return fig, (ax_x, ax_sum)
+
+
+def show_shapes(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", vmin=None, vmax=None,
+                cmap: str = CMAP, fmt: str = ".2f", cell: float = 0.5):
+    """배열 여러 개를 칸 크기가 같은 정사각형 칸으로 나란히 그려 형상을 눈으로 비교하게 합니다.
+
+    :func:`show_arrays`와 달리 칸의 크기가 모든 그림에서 같으므로 (5,) 한 행, (5, 1) 한 열,
+    (5, 4) 표가 실제 비율대로 보입니다. 1차원 배열은 한 행으로 그리고, 제목 아래에 형상을 적습니다.
+    모든 그림이 한 색 눈금과 색 막대 하나를 씁니다. ``cell``은 칸 한 변의 길이(인치)입니다.
+    ``(fig, axes)``를 돌려줍니다.
+    """
+    setup_korean_font()
+    datas = [np.asarray(x, dtype=float) for x in arrays]
+    if len(datas) != len(titles):
+        raise ValueError(f"배열 {len(datas)}개에 제목 {len(titles)}개를 받았습니다. 배열마다 제목을 하나씩 주세요.")
+    for data in datas:
+        if data.ndim not in (1, 2):
+            raise ValueError(f"show_shapes는 1차원 또는 2차원 배열만 그립니다. 받은 형상: {data.shape}")
+    shown = [d.reshape(1, -1) if d.ndim == 1 else d for d in datas]
+    lo = min(float(d.min()) for d in datas) if vmin is None else vmin
+    hi = max(float(d.max()) for d in datas) if vmax is None else vmax
+    gap, top, bottom, bar = 0.7, 0.75 + (0.35 if suptitle else 0), 0.45, 0.9
+    width = 0.5 + sum(s.shape[1] * cell for s in shown) + gap * (len(shown) - 1) + bar
+    bar_height = max(max(s.shape[0] for s in shown) * cell, 1.2)
+    height = top + bottom + bar_height
+    fig = plt.figure(figsize=(max(width, 3.0), height))
+    axes, left = [], 0.5
+    for data, values, title in zip(datas, shown, titles):
+        w, h = values.shape[1] * cell, values.shape[0] * cell
+        ax = fig.add_axes((left / fig.get_figwidth(), 1 - (top + h) / height, w / fig.get_figwidth(), h / height))
+        image = ax.imshow(values, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
+        if values.size <= ANNOTATE_MAX_CELLS:
+            _annotate_on(ax, values, fmt, image)
+        ax.set_title(f"{title}\n형상 {data.shape}", fontsize=10)
+        ax.set_xticks(range(values.shape[1]))
+        ax.set_yticks(range(values.shape[0]))
+        ax.tick_params(labelsize=8)
+        axes.append(ax)
+        left += w + gap
+    bar_ax = fig.add_axes(((left - gap + 0.3) / fig.get_figwidth(), 1 - (top + bar_height) / height,
+                           0.15 / fig.get_figwidth(), bar_height / height))
+    fig.colorbar(image, cax=bar_ax)
+    if suptitle:
+        fig.suptitle(suptitle, y=1 - 0.3 / height)
+    return fig, axes
