@@ -74,3 +74,12 @@ def test_draws_into_a_given_axes(weights):
 def test_rejects_wrong_input_with_a_korean_hint(data, xlabels, ylabels, needle):
     with pytest.raises(ValueError, match=needle):
         show_attention_map(data, xlabels, ylabels)
+
+
+def test_annotations_stay_readable_on_bright_cells(weights):
+    _, ax = show_attention_map(weights, ENC, DEC)
+    colours = {text.get_text(): text.get_color() for text in ax.texts}
+    brightest = format(weights.max(), ".2f")
+    darkest = format(weights.min(), ".2f")
+    assert colours[brightest] == "black"  # viridis의 밝은 노랑 위
+    assert colours[darkest] == "white"    # viridis의 어두운 보라 위
