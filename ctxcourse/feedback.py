@@ -140,3 +140,81 @@ def figure_facts(fig) -> dict:
 def has_hangul(text: str) -> bool:
     """문자열에 한글 음절이 하나라도 있으면 True."""
     return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+# --- 여러 과제가 함께 쓰는 도구 (04_weight_sum, 05_attention_weights에서 덧붙임) ---
+
+def check_pair(result: Any, name: str, parts: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """결과가 numpy 배열 두 개짜리 튜플인지 확인하고 두 배열을 돌려줍니다.
+
+    ``parts``는 두 값의 이름입니다. 예: ``("dhs", "da")`` → 안내문 ``return dhs, da``.
+    """
+    first, second = parts
+    if result is None:
+        fail(f"{name}()이 None을 돌려주었습니다. 함수 끝에 return {first}, {second} 를 쓰세요.")
+    if not isinstance(result, (tuple, list)):
+        fail(f"{name}()이 {type(result).__name__} 하나를 돌려주었습니다. 두 값을 튜플로 돌려주세요: "
+             f"return {first}, {second}")
+    if len(result) != 2:
+        fail(f"{name}()이 값 {len(result)}개를 돌려주었습니다. 정확히 두 값을 돌려주세요: return {first}, {second}")
+    for label, value in zip(parts, result):
+        if isinstance(value, (list, tuple)):
+            fail(f"{name}()이 돌려준 {label}가 파이썬 {type(value).__name__}입니다. 리스트가 아니라 numpy 배열"
+                 f"(np.ndarray)을 돌려주세요. 예: .tolist()를 쓰지 말고 numpy 연산의 결과를 그대로 돌려줍니다.")
+        if type(value) is not np.ndarray:
+            fail(f"{name}()이 돌려준 {label}가 {type(value).__name__}입니다. np.ndarray를 돌려주세요.")
+    return result[0], result[1]
+
+
+def check_varies(first: Any, second: Any, name: str) -> None:
+    """입력이 다른 두 호출의 결과가 똑같으면, 답을 코드에 적어 넣은(hard-coded) 것으로 보고 실패합니다."""
+    try:
+        same = np.array_equal(np.asarray(first, dtype=float), np.asarray(second, dtype=float))
+    except (TypeError, ValueError):
+        return
+    if same:
+        fail(f"{name}()이 입력이 달라도 똑같은 결과를 돌려줍니다. 씨앗 예제의 답을 코드에 적어 넣지 말고, "
+             f"받은 입력으로 계산해서 돌려주세요.")
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-4) -> np.ndarray:
+    """스칼라 함수 ``f``의 ``x``에 대한 기울기를 중앙 차분 (f(x+h) - f(x-h)) / 2h 으로 구합니다.
+
+    ``f``에는 늘 ``x``의 새 복사본을 넘기므로 ``x``는 바뀌지 않습니다. 결과의 형상은 ``x``와 같습니다.
+    """
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        plus = x.copy()
+        plus[index] += eps
+        minus = x.copy()
+        minus[index] -= eps
+        grad[index] = (float(f(plus)) - float(f(minus))) / (2 * eps)
+    return grad
+
+
+def check_keeps_inputs(func: Callable, args: tuple, labels: tuple[str, ...], name: str,
+                       error_hints: Mapping[str, str] | None = None) -> None:
+    """``func``를 배열 ``args``의 복사본으로 부른 뒤, 함수가 그 복사본을 제자리에서 바꾸지 않았는지 확인합니다.
+
+    ``labels``는 인자의 이름입니다 (예: ``("hs", "a")``). 실패 메시지는 :func:`check_unchanged`가 만듭니다.
+    """
+    copies = tuple(np.array(x, copy=True) for x in args)
+    call(func, *copies, name=name, error_hints=error_hints)
+    for before, after, label in zip(args, copies, labels):
+        check_unchanged(np.asarray(before), after, label, name)
+
+
+# --- 01_repeat, 02_broadcasting, 03_axis_sum에서 덧붙임 ---
+
+def check_not_hardcoded(seed_result: Any, result: Any, name: str) -> None:
+    """새 입력에 대한 ``result``가 씨앗 예제의 결과 ``seed_result``와 똑같으면 실패합니다.
+
+    답을 코드에 적어 넣었거나 입력 대신 고정된 값(전역 변수 hs, a나 숫자 5, 4)을 쓴 풀이입니다.
+    :func:`check_varies`의 안내에, 그런 풀이가 왜 씨앗 예제의 테스트만 통과하는지 덧붙입니다.
+    """
+    try:
+        check_varies(seed_result, result, name)
+    except Feedback as error:
+        raise Feedback(f"{error} 이런 풀이는 씨앗 예제의 테스트는 통과해도 새 입력으로 검사하는 테스트에서는 "
+                       f"틀립니다.") from None
