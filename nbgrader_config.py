@@ -6,7 +6,6 @@
 c = get_config()  # noqa: F821  (nbgrader가 주입합니다)
 
 c.CourseDirectory.course_id = "attention-context-vector"
-c.CourseDirectory.root = "."
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # release/로 복사하지 않을 파일 (체크포인트, 캐시)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
