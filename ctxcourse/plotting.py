@@ -18,13 +18,6 @@ DIVERGING_CMAP = "RdBu_r"  # 부호가 있는 값(은닉 상태 등)에 쓰는 �
 ANNOTATE_MAX_CELLS = 64    # 이보다 칸이 적으면 칸마다 값을 적습니다
 
 
-def _annotate(ax, data: np.ndarray, fmt: str, norm) -> None:
-    for (i, j), value in np.ndenumerate(data):
-        shade = norm(value) if norm is not None else 0.5
-        colour = "black" if 0.35 < shade < 0.8 else "white"
-        ax.text(j, i, format(value, fmt), ha="center", va="center", color=colour, fontsize=9)
-
-
 def show_heatmap(
     matrix,
     *,
@@ -64,7 +57,7 @@ def show_heatmap(
     if annotate is None:
         annotate = data.size <= ANNOTATE_MAX_CELLS
     if annotate:
-        _annotate(ax, data, fmt, image.norm)
+        _annotate_on(ax, data, fmt, image)
     ax.set_xticks(range(data.shape[1]))
     ax.set_yticks(range(data.shape[0]))
     if xticklabels is not None:
@@ -105,7 +98,7 @@ def show_arrays(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", 
         shown = data.reshape(1, -1) if data.ndim == 1 else data
         image = ax.imshow(shown, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
         if shown.size <= ANNOTATE_MAX_CELLS:
-            _annotate(ax, shown, fmt, image.norm)
+            _annotate_on(ax, shown, fmt, image)
         ax.set_title(f"{title}\n형상 {data.shape}")
         ax.set_xticks(range(shown.shape[1]))
         ax.set_yticks(range(shown.shape[0]))
