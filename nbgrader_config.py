@@ -23,3 +23,8 @@ c.Execute.interrupt_on_timeout = True
 # 출력이 너무 긴 셀은 잘라서 저장합니다.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
+
+# Validate 버튼(과 `nbgrader validate`)의 결과 창: 실패한 테스트의 traceback 전체 대신 마지막 줄
+# ("Feedback: <한국어 설명>")만 보여 줍니다. Validator 아래의 Execute에만 적용되므로 채점(autograde)의
+# 출력은 그대로입니다. (tests/test_browser.py가 브라우저에서 확인합니다.)
+c.Validator.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
