@@ -1,0 +1,206 @@
+"""02_broadcasting 과제(브로드캐스팅)의 진단 도구.
+
+- ``weight_rows(hs, a)``: :func:`call_weight_rows`로 부르고 :func:`check_weight_rows_shape`,
+  :func:`check_weight_rows_values`로 검사합니다.
+- ``broadcast_shape(shape1, shape2)``: :func:`outcome`으로 부르고 (결과 또는 낸 예외)
+  :func:`check_outcome`으로 기대(형상 튜플 또는 ``ValueError``)와 비교합니다.
+  :func:`forbid_numpy_broadcasting` 안에서 부르면 numpy의 브로드캐스팅 함수를 쓴 풀이가 드러납니다.
+
+진단은 결과의 자료형·형상과 입력과의 관계(알려진 틀린 계산과 같은지)만 봅니다. 정답 구현이나
+정답 값은 여기에 없습니다: 기대 형상은 테스트 셀이 넘겨 줍니다.
+형상 기호: 시계열 길이 T, 은닉 상태 크기 H. ``hs`` (T, H), ``a`` (T,), 결과 (T, H).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable
+
+import numpy as np
+
+from ctxcourse import feedback as fb
+
+WEIGHT_ROWS = "weight_rows"
+BROADCAST_SHAPE = "broadcast_shape"
+
+WEIGHT_ROWS_HINTS = {
+    "could not be broadcast": (
+        "(T, H) * (T,)는 뒤쪽 축끼리 H와 T를 맞추므로 브로드캐스팅할 수 없습니다. a를 a.reshape(T, 1)로 "
+        "(T, 1) 열 벡터로 바꾸어 곱하세요 (reshape 빠짐)."),
+    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. T는 hs.shape에서 읽어 쓰세요.",
+}
+
+COLUMNS_WEIGHTED = (
+    "a가 행이 아니라 열마다 곱해졌습니다. T == H이면 hs * a가 오류 없이 틀린 값을 냅니다 "
+    "((T, H) * (T,)는 a를 한 행으로 보고 각 열에 곱합니다). a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐).")
+
+MARKER = "[과제 규칙] 이 테스트에서는 numpy의 브로드캐스팅 함수를 쓸 수 없습니다"
+_FORBIDDEN = ("broadcast_shapes", "broadcast", "broadcast_arrays", "broadcast_to")
+
+
+# ---------------------------------------------------------------- weight_rows
+
+def call_weight_rows(func: Callable, hs: np.ndarray, a: np.ndarray):
+    """``weight_rows(hs, a)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
+    return fb.call(func, hs, a, name=WEIGHT_ROWS, error_hints=WEIGHT_ROWS_HINTS)
+
+
+def check_weight_rows_fresh(seed_result, result) -> None:
+    """새 입력의 결과가 씨앗 예제의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
+    fb.check_not_hardcoded(seed_result, result, WEIGHT_ROWS)
+
+
+def _weight_rows_shape_hints(T: int, H: int) -> dict:
+    return {
+        (H,): "이미 시각 축으로 합했습니다. weight_rows는 합하기 전의 (T, H) 배열(가중치를 곱한 은닉 상태)을 돌려줍니다.",
+        (T,): "은닉 차원 축으로 합했습니다. weight_rows는 합하지 않은 (T, H) 배열을 돌려줍니다.",
+        (H, T): "행과 열이 바뀌었습니다. hs의 형상 (T, H) 그대로, t번째 행에 a[t]를 곱하세요.",
+        (T, H, T): "a를 (T, 1)이 아니라 다른 형상으로 바꾸어 3차원으로 퍼졌습니다. a.reshape(T, 1)을 쓰세요.",
+    }
+
+
+def check_weight_rows_shape(hs: np.ndarray, a: np.ndarray, result) -> np.ndarray:
+    """결과가 np.ndarray이고 형상이 hs와 같은 (T, H)인지 확인합니다."""
+    result = fb.check_ndarray(result, WEIGHT_ROWS)
+    T, H = hs.shape
+    fb.check_shape(result, (T, H), WEIGHT_ROWS, _weight_rows_shape_hints(T, H))
+    return result
+
+
+def diagnose_weight_rows(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> str | None:
+    """형상은 맞지만 값이 틀린 흔한 경우에 이름을 붙입니다. 알아보지 못하면 None."""
+    hs = np.asarray(hs, dtype=float)
+    a = np.asarray(a, dtype=float)
+    values = np.asarray(result, dtype=float)
+    if values.shape != hs.shape:
+        return None
+    if not np.allclose(a, 1.0) and np.allclose(values, hs):
+        return "결과가 hs와 똑같습니다: 가중치를 곱하지 않았습니다."
+    T, H = hs.shape
+    if T == H and np.allclose(values, hs * a[np.newaxis, :]):
+        return COLUMNS_WEIGHTED
+    return None
+
+
+def check_weight_rows_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> None:
+    """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
+    hint = diagnose_weight_rows(hs, a, result)
+    if hint:
+        fb.fail(f"{WEIGHT_ROWS}()의 형상은 맞지만 값이 틀립니다. {hint}")
+
+
+# ---------------------------------------------------------------- broadcast_shape
+
+def outcome(func: Callable, shape1: tuple, shape2: tuple) -> Any:
+    """``broadcast_shape(shape1, shape2)``의 결과를, 예외를 내면 그 예외 객체를 돌려줍니다.
+
+    아직 풀지 않은 함수(NotImplementedError)는 바로 실패로 알려 줍니다.
+    """
+    try:
+        return func(shape1, shape2)
+    except NotImplementedError:
+        fb.fail(f"{BROADCAST_SHAPE}()이 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+    except fb.Feedback:
+        raise
+    except Exception as error:  # noqa: BLE001  (어떤 예외든 기대와 비교해 설명합니다)
+        return error
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, BaseException):
+        return f"{type(value).__name__}({str(value)!r})"
+    return repr(value)
+
+
+def _as_shape(value: Any) -> tuple | None:
+    """정수 튜플이면 파이썬 int 튜플로, 아니면 None."""
+    if type(value) is not tuple:
+        return None
+    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) for d in value):
+        return None
+    return tuple(int(d) for d in value)
+
+
+def _expected_error_message(shape1: tuple, shape2: tuple, got: Any) -> str:
+    pair = f"{BROADCAST_SHAPE}({shape1}, {shape2})"
+    if isinstance(got, BaseException):
+        return (f"{pair}은 ValueError를 내야 하는데 {type(got).__name__}를 냈습니다 ({got}). "
+                f"assert나 다른 예외 대신 raise ValueError(\"...\")를 쓰세요 (numpy도 ValueError를 냅니다).")
+    if got is None:
+        return (f"{pair}은 브로드캐스팅할 수 없는 형상인데 None을 돌려주었습니다. print로 알리고 끝내지 말고 "
+                f"raise ValueError(\"...\")로 오류를 내세요.")
+    if len(shape1) != len(shape2):
+        return (f"{pair}은 브로드캐스팅할 수 없어 ValueError를 내야 하는데 {_describe(got)}을 돌려주었습니다. "
+                f"형상을 앞쪽부터 맞춘 것 같습니다: 브로드캐스팅은 뒤쪽(오른쪽) 축부터 짝지어 비교합니다.")
+    return (f"{pair}은 ValueError를 내야 하는데 {_describe(got)}을 돌려주었습니다. 짝지은 두 축의 크기가 다르고 "
+            f"어느 쪽도 1이 아니면 브로드캐스팅할 수 없습니다.")
+
+
+def _expected_shape_message(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> str:
+    pair = f"{BROADCAST_SHAPE}({shape1}, {shape2})"
+    if isinstance(got, BaseException):
+        if isinstance(got, ValueError) and len(shape1) != len(shape2):
+            return (f"{pair}은 {expected}인데 ValueError를 냈습니다 ({got}). 뒤쪽(오른쪽) 축부터 짝지어 비교하세요: "
+                    f"길이가 짧은 형상은 앞쪽에 크기 1인 축이 있는 것으로 봅니다.")
+        if isinstance(got, ValueError):
+            return (f"{pair}은 {expected}인데 ValueError를 냈습니다 ({got}). 크기가 1인 축은 상대의 크기로 "
+                    f"늘어나므로 브로드캐스팅할 수 있습니다.")
+        return f"{pair}을 부르자 오류가 났습니다 ({_describe(got)}). 기대한 결과는 {expected}입니다."
+    if isinstance(got, list):
+        return f"{pair}이 리스트 {got}를 돌려주었습니다. 형상은 numpy처럼 튜플로 돌려주세요: tuple(...)."
+    shape = _as_shape(got)
+    if shape is None:
+        return (f"{pair}이 {_describe(got)}을 돌려주었습니다. 정수로 된 튜플(예: {expected})을 돌려주세요.")
+    if len(shape) != len(expected):
+        return (f"{pair}이 {shape}를 돌려주었습니다. 기대한 형상은 {expected}입니다. 결과의 길이(차원 수)는 "
+                f"두 형상 중 긴 쪽의 길이입니다: 짧은 형상의 앞쪽을 크기 1인 축으로 채운 것처럼 비교하세요.")
+    if any(e == 0 and s != 0 for s, e in zip(shape, expected)):
+        return (f"{pair}이 {shape}를 돌려주었습니다. 기대한 형상은 {expected}입니다. 크기 0인 축과 크기 1인 축을 "
+                f"맞추면 결과는 0입니다 (1이 아닌 쪽을 고릅니다; max를 쓰면 1이 됩니다).")
+    return f"{pair}이 {shape}를 돌려주었습니다. 기대한 형상은 {expected}입니다."
+
+
+def check_outcome(shape1: tuple, shape2: tuple, got: Any, expected: Any) -> None:
+    """:func:`outcome`의 결과 ``got``을 기대와 비교합니다.
+
+    ``expected``는 결과 형상(튜플) 또는 ``ValueError`` (그 형상들은 브로드캐스팅할 수 없음)입니다.
+    """
+    if expected is ValueError:
+        if not isinstance(got, ValueError):
+            fb.fail(_expected_error_message(shape1, shape2, got))
+        return
+    expected = tuple(int(d) for d in expected)
+    if _as_shape(got) != expected:
+        fb.fail(_expected_shape_message(shape1, shape2, got, expected))
+
+
+@contextlib.contextmanager
+def forbid_numpy_broadcasting():
+    """이 ``with`` 블록 안에서는 np.broadcast_shapes, np.broadcast, np.broadcast_arrays, np.broadcast_to를
+    부르면 :data:`MARKER`가 든 RuntimeError가 납니다. 블록을 나가면 원래대로 돌려놓습니다."""
+    saved = {name: getattr(np, name) for name in _FORBIDDEN}
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f"{MARKER}: 뒤쪽 축부터 비교하는 규칙을 직접 구현하세요.")
+
+    try:
+        for name in _FORBIDDEN:
+            setattr(np, name, refuse)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(np, name, value)
+
+
+def check_by_hand(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> None:
+    """:func:`forbid_numpy_broadcasting` 안에서 얻은 ``got``을 확인합니다.
+
+    numpy의 브로드캐스팅 함수를 불렀으면 그렇다고 알려 주고, 아니면 결과가 기대한 형상과 같은지 봅니다
+    (튜플인지는 다른 테스트가 확인하므로 여기서는 값만 봅니다).
+    """
+    if isinstance(got, BaseException) and MARKER in str(got):
+        fb.fail(f"{BROADCAST_SHAPE}()이 np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
+                f"불렀습니다. 이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요.")
+    if isinstance(got, list):
+        got = tuple(got)
+    check_outcome(shape1, shape2, got, expected)
