@@ -235,8 +235,9 @@ def show_sum(x, axis: int, *, name: str = "x", xlabel: str = "은닉 차원 h", 
     ax_x.set_ylabel(ylabel)
     direction = "세로(시각 방향)로 더함" if axis == 0 else "가로로 더함"
     ax_sum.set_title(f"{name}.sum(axis={axis}): {direction}\n형상 {total.shape}")
-    ax_sum.set_yticks([0] if axis == 0 else range(rows))
-    ax_sum.set_xticks(range(cols) if axis == 0 else [0])
+    # 합은 1차원이므로 사라진 축에는 눈금을 달지 않습니다
+    ax_sum.set_yticks([] if axis == 0 else range(rows))
+    ax_sum.set_xticks(range(cols) if axis == 0 else [])
     fig.colorbar(image, ax=[ax_x, ax_sum], shrink=0.8)
     return fig, (ax_x, ax_sum)
 
@@ -274,7 +275,7 @@ def show_shapes(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", 
             _annotate_on(ax, values, fmt, image)
         ax.set_title(f"{title}\n형상 {data.shape}", fontsize=10)
         ax.set_xticks(range(values.shape[1]))
-        ax.set_yticks(range(values.shape[0]))
+        ax.set_yticks(range(values.shape[0]) if data.ndim == 2 else [])  # 1차원에는 행 축이 없습니다
         ax.tick_params(labelsize=8)
         axes.append(ax)
         left += w + gap

@@ -49,6 +49,7 @@ def test_show_shapes_draws_each_array_at_its_shape_with_one_colour_bar():
     assert boxes[1].height == pytest.approx(5 * boxes[0].height)
     assert boxes[2].width == pytest.approx(4 * boxes[1].width)
     assert len(axes[2].texts) == 20  # 작은 배열은 칸마다 값을 적습니다
+    assert list(axes[0].get_yticks()) == [] and list(axes[1].get_yticks()) == [0, 1, 2, 3, 4]  # (5,)에는 행 축이 없음
     render_without_warnings(fig)
 
 
@@ -103,6 +104,8 @@ def test_show_sum_draws_the_sum_along_the_collapsed_axis(axis, expected_shape):
     assert summed.shape == expected_shape
     np.testing.assert_allclose(summed.ravel(), t.sum(axis=axis))
     assert ax_sum.images[0].colorbar is not None
+    vanished = ax_sum.get_yticks() if axis == 0 else ax_sum.get_xticks()
+    assert list(vanished) == []  # 더해서 사라진 축에는 눈금이 없습니다
     assert f"sum(axis={axis % 2})" in ax_sum.get_title()
     assert ax_x.get_xlabel() == "은닉 차원 h" and ax_x.get_ylabel() == "시각 t"
     render_without_warnings(fig)
