@@ -1,0 +1,179 @@
+"""05_attention_weights 과제(어텐션 가중치와 Attention 계층)의 진단 도구.
+
+테스트 셀은 학생의 ``softmax(x)``, ``attention_weights(hs, h)``, ``attention(hs, h)``를 이 도구로
+부르고 검사합니다. 진단은 결과의 자료형·형상, 가중치의 성질(음수가 없고 마지막 축을 따라 합이 1),
+맥락 벡터의 성질(은닉 상태들 사이의 값)만 봅니다. 정답 구현이나 정답 값은 여기에 없습니다.
+
+형상 기호: 미니배치 크기 N, 시계열 길이 T, 은닉 상태 크기 H.
+``hs`` (N, T, H), ``h`` (N, H), 어텐션 가중치 ``a`` (N, T), 맥락 벡터 ``c`` (N, H).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ctxcourse.feedback import call, check_ndarray, check_pair, check_shape, fail
+from ctxcourse.seed import seed_data
+
+SOFTMAX = "softmax"
+WEIGHTS = "attention_weights"
+ATTENTION = "attention"
+
+SOFTMAX_HINTS = {
+    "could not be broadcast": "합으로 나눌 때 np.sum(..., axis=-1, keepdims=True)처럼 keepdims=True를 써야 "
+                              "마지막 축이 길이 1로 남아 브로드캐스팅됩니다.",
+}
+CALL_HINTS = {
+    "could not be broadcast": "h (N, H)는 h.reshape(N, 1, H)로, 가중치 a (N, T)는 a.reshape(N, T, 1)로 바꾸면 "
+                              "hs (N, T, H)와 브로드캐스팅됩니다. 소프트맥스에서 합으로 나눌 때는 keepdims=True를 "
+                              "쓰세요.",
+    "mismatch in its core dimension": "행렬곱(@)의 형상이 맞지 않습니다. 원소별 곱 hs * h.reshape(N, 1, H)를 "
+                                      "은닉 상태 크기 축(축 2)으로 합하면 내적이 됩니다.",
+    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 배열과 같아야 합니다. 크기는 N, T, H = hs.shape로 "
+                      "입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요). 앞 문제의 함수를 불러 썼다면, 그 함수가 "
+                      "올바른 형상을 돌려주는지도 확인하세요.",
+    "values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
+}
+STABILITY = ("큰 점수(예: 1000)에서 np.exp가 넘쳤거나(overflow) 모든 값이 0이 되어 0으로 나눈 것입니다. "
+             "지수를 취하기 전에 마지막 축마다 최댓값을 빼세요: x - np.max(x, axis=-1, keepdims=True).")
+
+
+def seed_batch() -> tuple[np.ndarray, np.ndarray]:
+    """과제 노트북의 준비 셀과 같은 미니배치 ``(hs, h)``를 새로 만들어 돌려줍니다.
+
+    hs (2, 5, 4): 두 표본 모두 씨앗 예제의 은닉 상태, h (2, 4): 질의 — 표본 0은 hs[0, 0], 표본 1은 hs[1, 4].
+    """
+    hs0, _ = seed_data()
+    return np.stack([hs0, hs0]), hs0[[0, 4]].copy()
+
+
+def _copies(args) -> tuple:
+    return tuple(x.copy() if isinstance(x, np.ndarray) else x for x in args)
+
+
+def call_softmax(func: Callable, x: np.ndarray):
+    """``softmax``를 입력의 복사본으로 부릅니다 (오류가 나면 원인을 짐작해 알려 줍니다)."""
+    return call(func, *_copies((x,)), name=SOFTMAX, error_hints=SOFTMAX_HINTS)
+
+
+def call_weights(func: Callable, hs: np.ndarray, h: np.ndarray):
+    """``attention_weights``를 입력의 복사본으로 부릅니다."""
+    return call(func, *_copies((hs, h)), name=WEIGHTS, error_hints=CALL_HINTS)
+
+
+def call_attention(func: Callable, hs: np.ndarray, h: np.ndarray):
+    """``attention``을 입력의 복사본으로 부릅니다."""
+    return call(func, *_copies((hs, h)), name=ATTENTION, error_hints=CALL_HINTS)
+
+
+def check_distribution(y: np.ndarray, subject: str, axis_names: tuple[str, ...] = ()) -> None:
+    """``y``가 마지막 축을 따라 확률 분포인지 (유한, 음수 없음, 합이 1) 확인하고, 아니면 원인을 짐작합니다.
+
+    ``subject``는 메시지의 주어입니다 (예: ``"softmax()의 결과"``). ``axis_names``는 축마다 붙일 이름입니다
+    (예: ``("미니배치 축", "시간 축")``).
+    """
+    if not np.all(np.isfinite(y)):
+        fail(f"{subject}에 nan 또는 inf가 있습니다. {STABILITY}")
+    if np.any(y < 0):
+        fail(f"{subject}에 음수가 있습니다: 소프트맥스를 거치지 않은 점수 같습니다. 소프트맥스는 np.exp로 모든 "
+             f"값을 양수로 만든 뒤 마지막 축의 합으로 나눕니다.")
+    if np.allclose(np.sum(y, axis=-1), 1.0):
+        return
+    for axis in range(y.ndim - 1):
+        if np.allclose(np.sum(y, axis=axis), 1.0):
+            label = axis_names[axis] if axis < len(axis_names) else ""
+            where = f"축 {axis}({label})" if label else f"축 {axis}"
+            fail(f"{subject}는 {where}을 따라 합이 1입니다: 소프트맥스를 {where}을 따라 계산했습니다. 마지막 "
+                 f"축(axis=-1)을 따라 최댓값을 빼고, 지수를 취하고, 합으로 나누세요 (keepdims=True).")
+    if y.ndim >= 2 and np.isclose(np.sum(y), 1.0):
+        fail(f"{subject}는 모든 원소의 합이 1입니다: 배열 전체의 합으로 나누었습니다. 마지막 축을 따라 합하세요: "
+             f"np.sum(..., axis=-1, keepdims=True).")
+    fail(f"{subject}를 마지막 축을 따라 합해도 1이 되지 않습니다. 소프트맥스를 적용했는지, 지수(np.exp)의 합으로 "
+         f"나누었는지 확인하세요.")
+
+
+def check_softmax(y, x: np.ndarray) -> np.ndarray:
+    """``softmax(x)``의 결과가 x와 같은 형상의 np.ndarray이고 마지막 축을 따라 확률 분포인지 확인합니다."""
+    y = check_ndarray(y, SOFTMAX)
+    hints = {
+        x.shape[:-1]: "마지막 축을 합한 값만 돌려주었습니다. 소프트맥스는 입력과 같은 형상입니다: 지수를 그 합으로 나눈 "
+                      "배열 전체를 돌려주세요.",
+        x.shape[:-1] + (1,): "keepdims=True로 구한 합(또는 최댓값)을 돌려주었습니다. 지수를 그 합으로 나눈 배열을 "
+                             "돌려주세요.",
+        (x.size,): "결과가 1차원으로 펴졌습니다 (flatten, ravel). 입력과 같은 형상을 돌려주세요.",
+    }
+    check_shape(y, x.shape, SOFTMAX, hints)
+    check_distribution(y, "softmax()의 결과")
+    return y
+
+
+def _weights_shape_hints(N: int, T: int, H: int) -> dict:
+    return {
+        (N, H): "내적 점수를 시간 축(축 1)으로 합했습니다. 내적은 곱한 뒤 은닉 상태 크기 축(축 2)을 따라 더한 "
+                "값이라, 점수는 시각마다 하나씩 (N, T)입니다.",
+        (N, T, H): "hs와 h를 곱하기만 하고 은닉 상태 크기 축(축 2)으로 더하지 않았습니다. 내적은 곱한 뒤 더한 값입니다.",
+        (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. 가중치는 (N, T)여야 합니다.",
+        (N, 1, T): "가중치가 (N, 1, T)입니다. reshape 없이 (N, T)로 돌려주세요.",
+        (T,): "미니배치 축까지 합했습니다. 표본마다 가중치가 한 줄씩 (N, T)여야 합니다.",
+        (N,): "두 축을 한꺼번에 합했습니다. 내적은 은닉 상태 크기 축(축 2)으로만 더합니다.",
+    }
+
+
+def check_weights_shape(a, hs: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """``attention_weights(hs, h)``의 결과가 np.ndarray이고 형상이 (N, T)인지 확인합니다."""
+    a = check_ndarray(a, WEIGHTS)
+    N, T, H = hs.shape
+    check_shape(a, (N, T), WEIGHTS, _weights_shape_hints(N, T, H))
+    return a
+
+
+def check_weights(a, hs: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """:func:`check_weights_shape`에 더해, 가중치가 행마다(시간 축을 따라) 합이 1인 분포인지 확인합니다."""
+    a = check_weights_shape(a, hs, h)
+    check_distribution(a, "attention_weights()의 결과", ("미니배치 축", "시간 축"))
+    return a
+
+
+def check_attention(result, hs: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``attention(hs, h)``가 (c, a) 튜플을 돌려주는지, 형상 (N, H), (N, T)와 가중치·가중합의 성질을 확인합니다."""
+    c, a = check_pair(result, ATTENTION, ("c", "a"))
+    N, T, H = hs.shape
+    if c.shape == (N, T) and a.shape == (N, H):
+        fail(f"{ATTENTION}()이 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, H)입니다. 맥락 벡터 "
+             f"c (N, H)를 먼저, 어텐션 가중치 a (N, T)를 나중에 돌려주세요: return c, a")
+    c_hints = {
+        (N, T): "맥락 벡터를 은닉 상태 크기 축(축 2)으로 합했습니다. 가중합은 시간 축(축 1)으로 합합니다.",
+        (T, H): "맥락 벡터를 미니배치 축(축 0)으로 합했습니다. 시간 축(축 1)으로 합하세요.",
+        (N, 1, H): "keepdims=True 때문에 축이 길이 1로 남았습니다. keepdims를 빼세요.",
+        (N, T, H): "가중치를 곱한 뒤 시간 축(축 1)으로 합하지 않았습니다.",
+    }
+    if c.shape != (N, H):
+        fail(f"{ATTENTION}()이 돌려준 맥락 벡터 c의 형상이 {c.shape}입니다. 기대한 형상은 {(N, H)}입니다. "
+             f"{c_hints.get(c.shape, '')}".rstrip())
+    if a.shape != (N, T):
+        fail(f"{ATTENTION}()이 돌려준 가중치 a의 형상이 {a.shape}입니다. 기대한 형상은 {(N, T)}입니다. "
+             f"{_weights_shape_hints(N, T, H).get(a.shape, '')}".rstrip())
+    check_distribution(a, "attention()이 돌려준 가중치 a", ("미니배치 축", "시간 축"))
+    check_context(c, a, hs)
+    return c, a
+
+
+def check_context(c: np.ndarray, a: np.ndarray, hs: np.ndarray) -> None:
+    """맥락 벡터 ``c``가 가중치 ``a``(합이 1, 음수 없음)로 구한 은닉 상태의 가중합답게 보이는지 확인합니다.
+
+    그런 가중합의 각 원소는 같은 은닉 차원의 hs 값들 (시간 축) 사이에 있습니다.
+    """
+    N, T, H = hs.shape
+    if not np.all(np.isfinite(c)):
+        fail(f"{ATTENTION}()의 맥락 벡터 c에 nan 또는 inf가 있습니다. {STABILITY}")
+    uniform = np.allclose(a, 1.0 / T)
+    if not uniform and (np.allclose(c, hs.mean(axis=1)) or np.allclose(c, hs.sum(axis=1))):
+        fail(f"{ATTENTION}()의 맥락 벡터 c가 가중치를 쓰지 않고 은닉 상태를 시간 축으로 평균(또는 합)한 값입니다. "
+             f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시간 축(축 1)으로 합하세요.")
+    tol = 1e-9 + 1e-9 * np.abs(hs).max()
+    if np.any(c < hs.min(axis=1) - tol) or np.any(c > hs.max(axis=1) + tol):
+        fail(f"{ATTENTION}()의 맥락 벡터 c가 은닉 상태의 가중합이 아닙니다: 합이 1인 가중치로 가중합하면 c의 각 "
+             f"원소는 같은 은닉 차원의 hs 값들 사이에 있어야 합니다. a를 a.reshape(N, T, 1)로 바꾸어 hs와 곱한 뒤 "
+             f"시간 축(축 1)으로 합하세요.")
