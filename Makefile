@@ -4,6 +4,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 APT_PKGS := bubblewrap chromium fonts-nanum
+# nbgrader는 'alembic' 같은 명령을 PATH에서 찾습니다: 가상환경의 bin을 앞에 둡니다.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup system demo test lab release clean
 

@@ -29,7 +29,9 @@ def copy_course(dest: Path) -> Path:
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     """강좌 사본에서 ``nbgrader`` 명령을 실행하고, 실패하면 출력과 함께 테스트를 멈춥니다."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    # nbgrader은 성적부를 열 때 'alembic' 명령을 PATH에서 찾으므로 가상환경의 bin을 앞에 둡니다.
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning",
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         pytest.fail(f"nbgrader {' '.join(args)} 실패 (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
