@@ -11,6 +11,7 @@ import io
 import re
 import warnings
 
+import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pytest
@@ -53,6 +54,7 @@ def run_notebook(assignment: str, replace: dict[str, str] | None = None) -> dict
         except Exception as error:  # noqa: BLE001
             if meta.get("grade"):
                 failed[meta["grade_id"]] = f"{type(error).__name__}: {error}"
+    plt.close("all")
     return failed
 
 
@@ -183,6 +185,7 @@ def test_forward_check_names_the_wrong_axis_list_and_missing_weights(solutions):
     fails(ws.check_forward, np.zeros((N, T)), HS, A, match="축(축 2)으로 합했습니다")
     fails(ws.check_forward, np.zeros((T, H)), HS, A, match="미니배치 축(축 0)")
     fails(ws.check_forward, np.zeros((N, 1, H)), HS, A, match="keepdims")
+    fails(ws.check_forward, np.matmul(A, HS), HS, A, match="a.reshape(N, 1, T) @ hs")
     fails(ws.check_forward, c.tolist(), HS, A, match="리스트가 아니라 numpy 배열")
     fails(ws.check_forward_values, HS.sum(axis=1), HS, A, match="가중치 a를 곱하지 않고")
     fails(ws.check_forward_values, HS[:, 0], HS, A, match="첫 시각의 은닉 상태")
@@ -236,6 +239,7 @@ def test_softmax_check_names_axis_whole_sum_overflow_and_shape(solutions):
 def test_call_softmax_explains_a_missing_keepdims():
     x = RNG.randn(4, 6)
     fails(aw.call_softmax, lambda v: np.exp(v) / np.exp(v).sum(axis=-1), x, match="keepdims=True")
+    fails(aw.call_softmax, lambda v: np.exp(v) / np.exp(v).sum(axis=1, keepdims=True), x[0], match="axis=-1로")
 
 
 def test_weights_check_names_the_score_axis_and_the_softmax_axis(solutions):

@@ -24,6 +24,8 @@ ATTENTION = "attention"
 SOFTMAX_HINTS = {
     "could not be broadcast": "합으로 나눌 때 np.sum(..., axis=-1, keepdims=True)처럼 keepdims=True를 써야 "
                               "마지막 축이 길이 1로 남아 브로드캐스팅됩니다.",
+    "out of bounds": "axis=1처럼 축 번호를 앞에서부터 세면 차원 수가 다른 입력에서 틀립니다. 마지막 축은 "
+                     "axis=-1로 쓰세요.",
 }
 CALL_HINTS = {
     "could not be broadcast": "h (N, H)는 h.reshape(N, 1, H)로, 가중치 a (N, T)는 a.reshape(N, T, 1)로 바꾸면 "
