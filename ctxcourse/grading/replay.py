@@ -1,0 +1,412 @@
+"""채점 재현기: 학생 코드를 한 번도 실행하지 않은 깨끗한 프로세스에서 테스트 셀을 다시 실행해 판정합니다.
+
+테스트 셀의 코드는 nbgrader 성적부(gradebook)에 저장된 강사의 원본입니다 (제출물에서 가져오지 않음).
+채점 함수는 :class:`ReplayFunction`으로 바뀝니다. 이 대역은 샌드박스에서 녹화한 기록을 인자의 요약으로
+찾아 학생 함수가 돌려준 값(또는 낸 예외)을 그대로 돌려주고, 학생 함수가 인자를 제자리에서 바꾸었다면
+그 변화도 되살립니다. 기록이 없으면 그 호출은 실패입니다. 판정은 진짜 numpy와 ``ctxcourse.feedback``으로
+내리므로 학생의 원숭이 패치, IPython 훅, 거짓말하는 ``__eq__``는 아무 힘이 없습니다.
+
+``python -m ctxcourse.grading.replay --serve``: 표준 입력으로 작업(JSON 한 줄)을 받고 결과(JSON 한 줄)를
+돌려주는 작업자. 채점기의 작업 스레드마다 하나씩 떠 있습니다 (:class:`ReplayWorker`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import ast  # noqa: E402
+import builtins  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import linecache  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import traceback  # noqa: E402
+import warnings  # noqa: E402
+
+from . import serial  # noqa: E402
+
+TEST_TIMEOUT = 30  # 테스트 셀 하나를 재현하는 데 쓰는 최대 시간 (초)
+
+STOP_REASONS = {
+    "kernel_died": "학생 노트북을 실행하던 커널이 먼저 죽어서 (os._exit, 세그폴트, 메모리·CPU 한도 등)",
+    "unresponsive": "앞 셀이 시간 제한을 넘기고 중단 신호에도 멈추지 않아 커널을 끝냈기 때문에",
+    "fork_bomb": "노트북이 프로세스를 끝없이 만들어(포크 폭탄) 커널을 끝냈기 때문에",
+    "wall_timeout": "제출물 전체의 실행 시간 제한을 넘겨서",
+    "overflow": "노트북의 출력이 너무 커서 실행을 멈추었기 때문에",
+    "sandbox_error": "채점 샌드박스가 비정상 종료되어서",
+    "not_run": "앞에서 실행이 멈추어",
+}
+
+
+class GradingRecordMissing(Exception):
+    """학생 노트북을 실행할 때 이 입력으로 채점 함수를 부른 기록이 없습니다."""
+
+
+class ReplayTimeout(Exception):
+    """테스트 셀을 재현하는 데 너무 오래 걸렸습니다."""
+
+
+# ---------------------------------------------------------------------------
+# records
+# ---------------------------------------------------------------------------
+
+class Call:
+    """기록된 호출 하나 (재현기 쪽, 이미 검사한 데이터)."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.args = [serial.decode(a) for a in data.get("args", [])]
+        self.kwargs = {str(k): serial.decode(v) for k, v in (data.get("kwargs") or {}).items()}
+        self.digest = serial.call_digest(data["function"], tuple(self.args), self.kwargs)
+        # 결과와 호출 뒤 인자는 쓸 때마다 새로 되살리므로(서로 영향이 없도록) 여기서 한 번 검사만 합니다.
+        if "result" in data:
+            serial.decode(data["result"])
+        for item in data.get("after_args") or []:
+            serial.decode(item)
+        for item in (data.get("after_kwargs") or {}).values():
+            serial.decode(item)
+
+
+def parse_records(text: str, test: str, nonce: str, graded: list[str], truncated: bool) -> tuple[list, set, list]:
+    """기록 텍스트(JSON 줄들)를 검사합니다. (호출들, 정의되지 않은 함수들, 위조/손상 메모) 를 돌려줍니다."""
+    calls, undefined, notes = [], set(), []
+    last_seq = -1
+    if truncated:
+        notes.append(f"{test}: 기록이 너무 커서 잘렸습니다")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            if not (truncated and number == len(text.splitlines())):
+                notes.append(f"{test}: {number}번째 기록 줄이 JSON이 아닙니다")
+            continue
+        if not isinstance(data, dict):
+            notes.append(f"{test}: {number}번째 기록이 dict가 아닙니다")
+            continue
+        if data.get("nonce") != nonce or data.get("test") != test:
+            notes.append(f"{test}: {number}번째 기록의 표식(nonce/test)이 채점기가 준 것과 다릅니다 (기록 위조)")
+            continue
+        seq = data.get("seq")
+        if not isinstance(seq, int) or seq <= last_seq:
+            notes.append(f"{test}: 기록 순서 번호가 어긋납니다 (기록 위조)")
+            continue
+        last_seq = seq
+        function = data.get("function")
+        if function not in graded:
+            notes.append(f"{test}: 채점 함수가 아닌 '{str(function)[:40]}'의 기록")
+            continue
+        kind = data.get("kind")
+        if kind == "undefined":
+            undefined.add(function)
+            continue
+        if kind != "call" or "digest" not in data or "args" not in data:
+            continue
+        try:
+            call = Call(data)
+        except (serial.RecordError, KeyError, TypeError, ValueError) as error:
+            notes.append(f"{test}: 기록을 되살릴 수 없습니다 ({error})")
+            continue
+        if call.digest != data.get("digest"):
+            notes.append(f"{test}: {function} 기록의 인자 요약이 인자와 맞지 않습니다 (기록 위조)")
+        calls.append(call)
+    return calls, undefined, notes
+
+
+def _restore(live, after) -> None:
+    """학생 함수가 인자를 제자리에서 바꾼 결과를 재현 쪽 인자에 되살립니다."""
+    import numpy as np
+
+    if type(live) is np.ndarray and type(after) is np.ndarray:
+        if live.shape == after.shape and live.flags.writeable:
+            try:
+                live[...] = after.astype(live.dtype, copy=False)
+            except (TypeError, ValueError):
+                pass
+    elif type(live) is list and type(after) is list:
+        if len(live) == len(after) and all(type(x) is np.ndarray for x in live):
+            for item, new in zip(live, after):
+                _restore(item, new)
+        else:
+            live[:] = after
+    elif type(live) is dict and type(after) is dict:
+        live.clear()
+        live.update(after)
+
+
+class ReplayFunction:
+    """채점 함수의 대역: 녹화된 호출을 인자의 요약으로 찾아 재현합니다."""
+
+    def __init__(self, name: str, calls: list, undefined: bool, why_missing: str):
+        self.__name__ = self.__qualname__ = name
+        self.name = name
+        self.undefined = undefined
+        self.why_missing = why_missing
+        self.queues: dict[str, list] = {}
+        for call in calls:
+            if call.data["function"] == name:
+                self.queues.setdefault(call.digest, []).append(call)
+        self.used = 0
+        self.missing = 0
+
+    def __call__(self, *args, **kwargs):
+        digest = serial.call_digest(self.name, args, kwargs)
+        queue = self.queues.get(digest)
+        if not queue:
+            self.missing += 1
+            if self.undefined:
+                raise NameError(f"name '{self.name}' is not defined")
+            raise GradingRecordMissing(self.why_missing)
+        call = queue.pop(0) if len(queue) > 1 else queue[0]
+        self.used += 1
+        data = call.data
+        if data.get("stdout"):
+            sys.stdout.write(str(data["stdout"]))
+        if data.get("stderr"):
+            sys.stderr.write(str(data["stderr"]))
+        if "after_args" in data:
+            for live, after in zip(args, data.get("after_args") or []):
+                _restore(live, serial.decode(after))
+            for key, after in (data.get("after_kwargs") or {}).items():
+                if key in kwargs:
+                    _restore(kwargs[key], serial.decode(after))
+        if data.get("raised") is not None:
+            info = data["raised"] if isinstance(data["raised"], dict) else {}
+            raise serial.exception_class(info)(str(info.get("message", ""))[:2000])
+        alias = data.get("alias")
+        if isinstance(alias, int) and 0 <= alias < len(args):
+            return args[alias]
+        if "result" not in data:
+            raise GradingRecordMissing(self.why_missing)
+        return serial.decode(data["result"])
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+# ---------------------------------------------------------------------------
+# running a test cell
+# ---------------------------------------------------------------------------
+
+def _alarm(signum, frame):
+    raise ReplayTimeout(f"테스트를 재현하는 데 {TEST_TIMEOUT}초가 넘게 걸렸습니다")
+
+
+def _format_error(error: BaseException, filename: str) -> dict:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    lines = ["Traceback (most recent call last):"] if frames else []
+    for frame in frames:
+        lines.append(f'  File "{frame.filename}", line {frame.lineno}')
+        if frame.line:
+            lines.append(f"    {frame.line}")
+    ename = type(error).__name__
+    evalue = str(error)
+    lines.append(f"\x1b[0;31m{ename}\x1b[0m: {evalue}")
+    return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": lines}
+
+
+def run_test(grade_id: str, source: str, functions: dict) -> list[dict]:
+    """테스트 셀 하나를 실행하고 nbformat 출력 목록을 돌려줍니다 (IPython처럼 마지막 식의 값도)."""
+    filename = f"<테스트 셀 {grade_id}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": "__main__", "__builtins__": builtins, **functions}
+    stdout, stderr = io.StringIO(), io.StringIO()
+    outputs: list[dict] = []
+    value = None
+    error = None
+    old_handler = signal.signal(signal.SIGALRM, _alarm) if threading.current_thread() is threading.main_thread() else None
+    if old_handler is not None:
+        signal.alarm(TEST_TIMEOUT)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), warnings.catch_warnings():
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+                warnings.filterwarnings("ignore", category=category)
+            warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+            try:
+                tree = ast.parse(source, filename=filename)
+                last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+                exec(compile(tree, filename, "exec"), namespace)  # noqa: S102  (강사의 테스트 코드)
+                if last is not None:
+                    value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)  # noqa: S307
+            except ReplayTimeout as caught:
+                error = caught
+            except Exception as caught:  # noqa: BLE001
+                error = caught
+    finally:
+        if old_handler is not None:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old_handler)
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+    if stdout.getvalue():
+        outputs.append({"output_type": "stream", "name": "stdout", "text": stdout.getvalue()[:200_000]})
+    if stderr.getvalue():
+        outputs.append({"output_type": "stream", "name": "stderr", "text": stderr.getvalue()[:200_000]})
+    if error is not None:
+        outputs.append(_format_error(error, filename))
+    elif value is not None:
+        try:
+            text = repr(value)
+        except Exception as caught:  # noqa: BLE001
+            outputs.append(_format_error(caught, filename))
+        else:
+            outputs.append({"output_type": "execute_result", "execution_count": None,
+                            "data": {"text/plain": text[:100_000]}, "metadata": {}})
+    return outputs
+
+
+def why_missing(name: str, status: str | None, stopped: str | None, recorder_failed: bool) -> str:
+    """기록이 없을 때 학생과 강사가 읽을 한국어 설명."""
+    if status in ("not_run", None) and stopped:
+        reason = STOP_REASONS.get(stopped, "앞에서 실행이 멈추어")
+        return f"{reason} 이 테스트 셀이 학생 노트북에서 실행되지 않았습니다. 그래서 {name}()을 채점할 수 없습니다."
+    if status in ("not_run", None):
+        return f"이 테스트 셀이 학생 노트북에서 실행되지 않아 {name}()의 기록이 없습니다."
+    if recorder_failed:
+        return (f"{name}()의 호출을 기록할 수 없었습니다. 노트북이 IPython이나 파이썬의 동작을 바꾸었는지 "
+                f"(입력 변환기, import 가로채기 등) 확인하세요.")
+    if status == "timeout":
+        return f"{name}()이 시간 제한 안에 끝나지 않았습니다 (무한 루프가 있나요?)."
+    if status in ("kernel_died", "fork_bomb"):
+        return f"{name}()을 실행하는 동안 커널이 죽었습니다 (os._exit, 세그폴트, 메모리 한도, 포크 폭탄 등)."
+    if status == "output_limit":
+        return f"{name}()이 너무 많은 출력을 내어 실행을 중단했습니다."
+    return (f"학생 노트북에서 이 테스트 셀을 실행할 때 {name}()이 이 입력으로 불리지 않았거나 끝나지 않았습니다 "
+            f"(테스트 셀이 바뀌었거나, 함수나 numpy가 바뀌었거나, 실행이 중단되었습니다).")
+
+
+def replay_job(job: dict) -> dict:
+    """채점기가 보낸 작업 하나: 테스트 셀마다 출력과 호출 통계, 그리고 기록 위조 메모를 돌려줍니다."""
+    graded = [str(name) for name in job.get("graded", [])]
+    results, notes = {}, []
+    for test in job.get("tests", []):
+        grade_id = test["grade_id"]
+        rec = (job.get("records") or {}).get(grade_id) or {}
+        status = (job.get("status") or {}).get(grade_id)
+        calls, undefined, test_notes = parse_records(str(rec.get("text", "")), grade_id, str(rec.get("nonce", "")),
+                                                     graded, bool(rec.get("truncated")))
+        notes.extend(test_notes)
+        recorder_failed = grade_id in set(job.get("recorder_failed", []))
+        functions = {name: ReplayFunction(name, calls, name in undefined,
+                                          why_missing(name, status, job.get("stopped"), recorder_failed))
+                     for name in graded}
+        outputs = run_test(grade_id, test["source"], functions)
+        results[grade_id] = {"outputs": outputs, "calls": len(calls),
+                             "used": sum(f.used for f in functions.values()),
+                             "missing": sum(f.missing for f in functions.values())}
+    return {"tests": results, "notes": notes}
+
+
+def serve() -> int:
+    """작업자 모드: 표준 입력의 JSON 줄마다 결과 JSON 줄을 표준 출력에 씁니다."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import numpy  # noqa: F401
+        import ctxcourse.feedback  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
+    out.write(json.dumps({"ready": True}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        try:
+            job = json.loads(line)
+            answer = replay_job(job)
+        except Exception as error:  # noqa: BLE001
+            answer = {"error": f"{type(error).__name__}: {error}"[:2000]}
+        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+class ReplayWorker:
+    """채점기(부모) 쪽: 재현 작업자 프로세스 하나를 띄우고 작업을 보냅니다. 실패하면 다시 띄웁니다."""
+
+    def __init__(self, argv: list[str], env: dict | None = None, timeout: float = 300):
+        self.argv = argv
+        self.env = env
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+
+    def _start(self) -> None:
+        self.process = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, env=self.env, start_new_session=True)
+        ready = self._read_line(120)
+        if not ready or not ready.get("ready"):
+            self.close()
+            raise RuntimeError("채점 재현기를 시작하지 못했습니다")
+
+    def _read_line(self, timeout: float):
+        result = {}
+
+        def read():
+            result["line"] = self.process.stdout.readline()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if reader.is_alive() or not result.get("line"):
+            return None
+        try:
+            return json.loads(result["line"])
+        except ValueError:
+            return None
+
+    def run(self, job: dict) -> dict:
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        try:
+            self.process.stdin.write((json.dumps(job) + "\n").encode("utf-8"))
+            self.process.stdin.flush()
+        except OSError:
+            self.close()
+            return {"error": "채점 재현기에 작업을 보낼 수 없습니다"}
+        answer = self._read_line(self.timeout)
+        if answer is None:
+            self.close()
+            return {"error": "채점 재현기가 응답하지 않았습니다 (시간 초과 또는 비정상 종료)"}
+        return answer
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.process = None
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve"]:
+        if len(argv) == 3 and argv[1] == "--uid":
+            from .runner import drop_privileges
+            uid = int(argv[2])
+            drop_privileges({"uid": uid, "gid": uid, "limits": {"RLIMIT_AS": 4 * 1024 ** 3, "RLIMIT_CORE": 0}})
+        elif len(argv) == 1:
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (4 * 1024 ** 3, 4 * 1024 ** 3))
+        return serve()
+    print("사용법: python -m ctxcourse.grading.replay --serve [--uid UID]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,380 @@
+"""학생 코드를 가두는 bubblewrap 샌드박스 (the bubblewrap sandbox for student code).
+
+제출물 하나마다 새 샌드박스를 만들어 그 안에서 :mod:`ctxcourse.grading.runner`가 노트북 클라이언트와
+IPython 커널을 함께 실행합니다 (커널과 클라이언트가 같은 네트워크 이름공간에 있으므로 TCP 루프백으로 통신).
+
+샌드박스 안에서 보이는 것:
+- 읽기 전용: 시스템(/usr 등), 파이썬 설치, 가상환경, ``ctxcourse`` 패키지 폴더(저장소 루트는 보이지 않음),
+  이 제출물의 작업 입력(/ctxgrade/job), matplotlib 글꼴 캐시.
+- 쓰기 가능: 크기가 제한된 tmpfs 두 개 (/home/student = 작업 폴더, /tmp). 호스트 디스크에는 아무것도 쓰지 못합니다.
+- 보이지 않음: 강좌 폴더(source/, gradebook.db, 다른 학생의 제출물), 홈 폴더, 네트워크.
+
+한도: 프로세스마다 메모리(RLIMIT_AS), CPU 시간, 파일 크기, 열린 파일 수; 프로세스 수(root로 실행하면 제출물마다
+전용 uid를 쓰므로 RLIMIT_NPROC가 정확히 걸립니다), 셀마다 시간 제한, 제출물 전체의 벽시계 제한, 출력 크기 제한.
+샌드박스를 시작할 수 없으면 :class:`SandboxUnavailable`을 내며, 보호 없이 몰래 실행하는 일은 없습니다.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORKDIR = "/home/student"
+JOBDIR = "/ctxgrade/job"
+MPLDIR = "/ctxgrade/mplcache"
+RECORDS = "/tmp/ctxgrade"
+UID_BASE = 2_000_000
+
+
+class SandboxUnavailable(RuntimeError):
+    """샌드박스를 시작할 수 없습니다 (설치, 권한, 커널 설정 문제)."""
+
+
+@dataclass
+class Limits:
+    """제출물 하나의 한도. 시간은 초, 크기는 바이트."""
+
+    cell_timeout: int = 60
+    wall_timeout: int = 300
+    startup_timeout: int = 60
+    grace: int = 5
+    memory: int = 3 * 1024 ** 3          # RLIMIT_AS (프로세스마다)
+    cpu: int = 600                       # RLIMIT_CPU (프로세스마다)
+    nproc: int = 96                      # 전용 uid일 때 작업(스레드 포함)의 최대 수
+    nproc_margin: int = 128              # 전용 uid를 못 쓸 때 (root가 아닐 때) 현재 수에 더하는 여유
+    fsize: int = 64 * 1024 ** 2          # RLIMIT_FSIZE
+    nofile: int = 1024
+    tmpfs: int = 256 * 1024 ** 2         # /tmp, 작업 폴더 크기
+    max_cell_output: int = 512 * 1024    # 셀 하나의 출력 (넘으면 버림)
+    max_total_output: int = 16 * 1024 ** 2
+    flood_output: int = 8 * 1024 ** 2    # 셀 하나가 이만큼 출력하면 중단(interrupt)
+    max_records: int = 48 * 1024 ** 2    # 테스트 셀 하나의 호출 기록
+    max_stream: int = 160 * 1024 ** 2    # 실행기 출력 전체
+    fork_bomb_threshold: int = 24        # 이만큼 하위 프로세스가 보이면 포크 폭탄으로 보고 모두 끝냄
+
+    def with_cell_timeout(self, seconds: int) -> "Limits":
+        wall = max(self.wall_timeout, seconds * 3 + 60)
+        return Limits(**{**self.__dict__, "cell_timeout": seconds, "wall_timeout": wall,
+                         "cpu": max(self.cpu, wall)})
+
+
+@dataclass
+class RunResult:
+    """실행기 한 번의 결과 (모두 믿을 수 없는 데이터)."""
+
+    lines: list = field(default_factory=list)
+    returncode: int | None = None
+    stderr: str = ""
+    wall_timeout: bool = False
+    overflow: bool = False
+    bad_lines: int = 0
+    elapsed: float = 0.0
+
+
+def _venv_paths() -> list[str]:
+    """샌드박스에 읽기 전용으로 보여야 하는 파이썬 관련 경로들."""
+    import ctxcourse
+
+    paths = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
+             os.path.realpath(os.path.dirname(os.path.realpath(sys.executable))),
+             os.path.realpath(os.path.dirname(ctxcourse.__file__))}
+    exec_prefix = os.path.realpath(sys.base_exec_prefix)
+    paths.add(exec_prefix)
+    result = []
+    for path in sorted(paths):
+        if path.startswith("/usr/") or path == "/usr":
+            continue
+        if any(path.startswith(other + "/") for other in paths if other != path and not other.startswith("/usr")):
+            continue
+        result.append(path)
+    return result
+
+
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "passwd",
+             "group", "hosts", "host.conf", "fonts", "mime.types", "alternatives", "matplotlibrc")
+
+
+class Sandbox:
+    """bubblewrap 명령을 만들고 실행기를 돌립니다. ``enabled=False``면 보호 없이(경고와 함께) 실행합니다."""
+
+    def __init__(self, limits: Limits, *, enabled: bool = True, bwrap: str | None = None):
+        self.limits = limits
+        self.enabled = enabled
+        self.bwrap = bwrap or shutil.which("bwrap")
+        self.root_mode = os.geteuid() == 0
+        self.uid_base = UID_BASE + secrets.randbelow(1_000_000) * 16
+        self.python = os.path.join(sys.prefix, "bin", "python")
+        if not os.path.exists(self.python):
+            self.python = sys.executable
+        self.mpl_cache: str | None = None
+        self._lock = threading.Lock()
+        self._live: set[subprocess.Popen] = set()
+
+    # -- setup ---------------------------------------------------------------------------------
+    def warm_matplotlib_cache(self, cache_dir: Path) -> None:
+        """matplotlib 글꼴 캐시를 한 번 만들어 둡니다 (샌드박스마다 새로 만들면 1~2초가 듭니다)."""
+        cache_dir = Path(cache_dir)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "MPLCONFIGDIR": str(cache_dir), "MPLBACKEND": "Agg"}
+        if not any(cache_dir.glob("fontlist-*.json")):
+            subprocess.run([self.python, "-c", "import matplotlib.font_manager"], env=env, check=False,
+                           capture_output=True, timeout=300)
+        os.chmod(cache_dir, 0o755)
+        for item in cache_dir.iterdir():
+            if item.is_file():
+                os.chmod(item, 0o644)
+        self.mpl_cache = str(cache_dir)
+
+    def check(self) -> str:
+        """샌드박스가 시작되고 채점에 필요한 모듈을 import 할 수 있는지 확인합니다. 설명 문자열을 돌려줍니다."""
+        if not self.enabled:
+            return "샌드박스 없음 (--no-sandbox): 학생 코드가 강사 권한으로 실행됩니다"
+        if not self.bwrap:
+            raise SandboxUnavailable(
+                "bubblewrap(bwrap)이 없습니다. Debian/Ubuntu: 'sudo apt-get install bubblewrap' (또는 'make system'). "
+                "샌드박스를 쓸 수 없는 기계라면 위험을 알고 '--no-sandbox'로 실행하세요. "
+                "(bubblewrap is not installed: apt-get install bubblewrap, or use --no-sandbox at your own risk)")
+        drop = ""
+        if self.root_mode:
+            # 시험 실행도 채점과 같은 전용 uid로: 파이썬 설치를 그 uid가 읽을 수 있는지 확인합니다.
+            uid = self.uid_for(15)
+            drop = f"import os; os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); os.setresuid({uid}, {uid}, {uid}); "
+        code = (drop + "import sys, os; sys.modules['rfc3987_syntax'] = None; "
+                "import numpy, matplotlib, ipykernel, nbclient, ctxcourse.grading.runner; "
+                "import socket; s = socket.socket(); s.settimeout(1)\n"
+                "try:\n    s.connect(('1.1.1.1', 53)); print('NET')\nexcept OSError:\n    print('NONET')\n"
+                "print(os.getuid())")
+        argv = self.command(None, [self.python, "-I", "-c", code])
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise SandboxUnavailable(f"bubblewrap을 실행하지 못했습니다: {error}") from None
+        if done.returncode != 0:
+            hint = ""
+            if "user namespace" in done.stderr.lower() or "operation not permitted" in done.stderr.lower():
+                hint = (" 사용자 네임스페이스가 꺼져 있을 수 있습니다: 'sudo sysctl -w kernel.unprivileged_userns_clone=1' "
+                        "(Debian) 또는 'kernel.apparmor_restrict_unprivileged_userns=0' (Ubuntu 24.04+), "
+                        "또는 root로 채점하세요.")
+            raise SandboxUnavailable(
+                f"샌드박스를 시작할 수 없습니다 (bwrap exit {done.returncode}): {done.stderr.strip()[-800:]}.{hint} "
+                "고칠 수 없다면 위험을 알고 '--no-sandbox'로 실행하세요. (the sandbox cannot start)")
+        if "NONET" not in done.stdout:
+            raise SandboxUnavailable("샌드박스 안에서 네트워크가 막히지 않았습니다. bubblewrap 버전을 확인하세요.")
+        mode = "root: 제출물마다 전용 uid" if self.root_mode else "사용자 네임스페이스"
+        return f"bubblewrap 샌드박스 ({mode}, 네트워크 없음, 읽기 전용 시스템)"
+
+    # -- command -------------------------------------------------------------------------------
+    def uid_for(self, slot: int) -> int:
+        return self.uid_base + slot
+
+    def _environment(self) -> dict[str, str]:
+        venv_bin = os.path.join(sys.prefix, "bin")
+        return {
+            "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": WORKDIR, "USER": "student",
+            "LOGNAME": "student", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "PYTHONIOENCODING": "utf-8",
+            "MPLCONFIGDIR": "/tmp/mpl", "IPYTHONDIR": "/tmp/ipython",
+            "JUPYTER_RUNTIME_DIR": "/tmp/jupyter/runtime", "JUPYTER_CONFIG_DIR": "/tmp/jupyter/config",
+            "JUPYTER_DATA_DIR": "/tmp/jupyter/data", "JUPYTER_PLATFORM_DIRS": "1",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "NUMEXPR_NUM_THREADS": "1", "NBGRADER_EXECUTION": "autograde",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "VIRTUAL_ENV": sys.prefix,
+        }
+
+    def command(self, job_dir: Path | None, argv: list[str]) -> list[str]:
+        """bwrap 명령 전체 (``argv``를 샌드박스 안에서 실행)."""
+        cmd = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
+               "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "ctxgrade"]
+        if not self.root_mode:
+            cmd += ["--unshare-user", "--disable-userns"]
+        cmd += ["--ro-bind", "/usr", "/usr"]
+        for name in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
+            path = f"/{name}"
+            if os.path.islink(path):
+                cmd += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                cmd += ["--ro-bind", path, path]
+        for name in ETC_FILES:
+            cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        cmd += ["--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(self.limits.tmpfs), "--tmpfs", "/tmp",
+                "--perms", "1777", "--size", str(self.limits.tmpfs), "--tmpfs", WORKDIR]
+        made = set()
+        for path in _venv_paths():
+            # bwrap은 바인드할 경로의 부모 폴더를 원래 권한(예: /root 0700)으로 만듭니다. 전용 uid가 지나갈 수 있게 0755로.
+            parts = Path(path).parts
+            for depth in range(2, len(parts)):
+                parent = str(Path(*parts[:depth]))
+                if parent not in made and parent not in ("/usr", "/tmp", WORKDIR):
+                    made.add(parent)
+                    cmd += ["--perms", "0755", "--dir", parent]
+            cmd += ["--ro-bind", path, path]
+        cmd += ["--perms", "0755", "--dir", "/ctxgrade"]
+        if job_dir is not None:
+            cmd += ["--ro-bind", str(job_dir), JOBDIR]
+        if self.mpl_cache:
+            cmd += ["--ro-bind", self.mpl_cache, MPLDIR]
+        cmd += ["--chdir", WORKDIR, "--clearenv"]
+        for key, value in self._environment().items():
+            cmd += ["--setenv", key, value]
+        return cmd + ["--"] + argv
+
+    def _user_task_count(self) -> int:
+        uid = os.getuid()
+        count = 0
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid == uid:
+                        count += len(os.listdir(f"/proc/{entry}/task"))
+                except OSError:
+                    continue
+        return count
+
+    def job_limits(self) -> dict:
+        lim = self.limits
+        limits = {"RLIMIT_AS": lim.memory, "RLIMIT_CPU": [lim.cpu, lim.cpu + 5], "RLIMIT_FSIZE": lim.fsize,
+                  "RLIMIT_NOFILE": lim.nofile, "RLIMIT_CORE": 0}
+        if self.enabled and self.root_mode:
+            limits["RLIMIT_NPROC"] = lim.nproc
+        elif os.geteuid() != 0:
+            limits["RLIMIT_NPROC"] = self._user_task_count() + lim.nproc_margin
+        return limits
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, job_dir: Path, job: dict, slot: int) -> RunResult:
+        """실행기를 돌리고 그 출력(JSON 줄들)을 크기와 시간 제한 안에서 읽습니다."""
+        lim = self.limits
+        job = dict(job)
+        job.update({
+            "limits": self.job_limits(), "timeout": lim.cell_timeout, "startup_timeout": lim.startup_timeout,
+            "grace": lim.grace, "control_timeout": 15, "max_cell_output": lim.max_cell_output,
+            "max_total_output": lim.max_total_output, "flood_output": lim.flood_output,
+            "max_records": lim.max_records, "fork_bomb_threshold": lim.fork_bomb_threshold,
+        })
+        if self.enabled:
+            job.update({"notebook": f"{JOBDIR}/files/{job['notebook_name']}", "files_dir": f"{JOBDIR}/files",
+                        "workdir": WORKDIR, "records_dir": RECORDS, "mpl_cache": MPLDIR if self.mpl_cache else None,
+                        "kill_strays": True})
+            if self.root_mode:
+                job["uid"] = job["gid"] = self.uid_for(slot)
+        else:
+            work = job_dir / "work"
+            job.update({"notebook": str(job_dir / "files" / job["notebook_name"]), "files_dir": str(job_dir / "files"),
+                        "workdir": str(work), "records_dir": str(job_dir / "tmp" / "ctxgrade"),
+                        "mpl_cache": self.mpl_cache, "kill_strays": False})
+        (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        runner = [self.python, "-I", "-m", "ctxcourse.grading.runner"]
+        if self.enabled:
+            if self.root_mode:
+                uid = self.uid_for(slot)
+                for path in [job_dir, *job_dir.rglob("*")]:
+                    os.chown(path, uid, uid)
+            argv = self.command(job_dir, runner + [f"{JOBDIR}/job.json"])
+            env = None
+        else:
+            tmp = job_dir / "tmp"
+            env = {**self._environment(), "HOME": str(job_dir / "work"), "TMPDIR": str(tmp),
+                   "MPLCONFIGDIR": str(tmp / "mpl"), "IPYTHONDIR": str(tmp / "ipython"),
+                   "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+                   "JUPYTER_DATA_DIR": str(tmp / "data")}
+            argv = runner + [str(job_dir / "job.json")]
+        return self._execute(argv, env, job_dir)
+
+    def _execute(self, argv: list[str], env: dict | None, cwd: Path) -> RunResult:
+        lim = self.limits
+        result = RunResult()
+        started = time.monotonic()
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env=env, cwd=str(cwd), start_new_session=True)
+        with self._lock:
+            self._live.add(process)
+        stderr_parts: list[bytes] = []
+
+        def drain_stderr():
+            kept = 0
+            for chunk in iter(lambda: process.stderr.read(65536), b""):
+                if kept < 256 * 1024:
+                    stderr_parts.append(chunk)
+                    kept += len(chunk)
+
+        reader = threading.Thread(target=drain_stderr, daemon=True)
+        reader.start()
+        deadline = started + lim.wall_timeout
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        buffer = bytearray()
+        total = 0
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    result.wall_timeout = True
+                    break
+                if not selector.select(timeout=min(remaining, 1.0)):
+                    continue
+                chunk = os.read(process.stdout.fileno(), 1024 * 1024)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > lim.max_stream:
+                    result.overflow = True
+                    break
+                buffer += chunk
+                while True:
+                    cut = buffer.find(b"\n")
+                    if cut < 0:
+                        break
+                    line = bytes(buffer[:cut])
+                    del buffer[: cut + 1]
+                    try:
+                        item = json.loads(line)
+                    except ValueError:
+                        result.bad_lines += 1
+                        continue
+                    if isinstance(item, dict):
+                        result.lines.append(item)
+                    else:
+                        result.bad_lines += 1
+        finally:
+            selector.close()
+            self._kill(process)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+            reader.join(timeout=5)
+            with self._lock:
+                self._live.discard(process)
+        result.returncode = process.returncode
+        result.stderr = b"".join(stderr_parts).decode("utf-8", errors="replace")[-20000:]
+        result.elapsed = time.monotonic() - started
+        return result
+
+    @staticmethod
+    def _kill(process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                try:
+                    process.kill()
+                except OSError:
+                    pass
+
+    def kill_all(self) -> None:
+        """진행 중인 모든 샌드박스를 끝냅니다 (Ctrl-C)."""
+        with self._lock:
+            live = list(self._live)
+        for process in live:
+            self._kill(process)
