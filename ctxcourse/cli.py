@@ -1,0 +1,479 @@
+"""강사용 명령 ``course`` (the instructor command line).
+
+강좌 폴더(nbgrader_config.py가 있는 폴더)에서 실행합니다. 단계마다 명령 하나:
+
+    course release --all          source/ → release/ (nbgrader generate_assignment)
+    course autograde --all        submitted/ → autograded/ (샌드박스, 병렬, 위조 불가 채점)
+    course feedback --all         autograded/ → feedback/ (nbgrader generate_feedback)
+    course export                 성적부 → grades.csv (nbgrader CSV 내보내기)
+    course report                 학생별·문제별 표, 흔한 실패, 의심 표시
+    course demo                   위 과정을 데모 반으로 한 번에 (배포 → 데모 제출 → 채점 → 내보내기 → 확인)
+"""
+
+from __future__ import annotations
+
+import sys
+
+sys.modules.setdefault("rfc3987_syntax", None)  # jsonschema의 느린 선택 의존성 (import에 4초)
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from .grading.course import Course, CourseError, load_course  # noqa: E402
+
+EXIT_ERROR = 2
+EXIT_SANDBOX = 3
+EXIT_DEMO_MISMATCH = 1
+
+
+def _quiet_warnings() -> None:
+    warnings.filterwarnings("ignore", module=r"nbgrader(\.|$)")
+    warnings.filterwarnings("ignore", module=r"sqlalchemy(\.|$)")
+    warnings.filterwarnings("ignore", message=r".*not in session.*")
+    warnings.filterwarnings("ignore", message=r".*missing an id field.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def _assignments(course: Course, args, *, from_gradebook: bool = False) -> list[str]:
+    """명령줄의 과제 이름 또는 --all을 과제 목록으로 바꿉니다."""
+    available = course.source_assignments()
+    if from_gradebook:
+        with course.gradebook() as gb:
+            released = [a.name for a in gb.assignments]
+        available = sorted(set(available) | set(released))
+    if getattr(args, "all", False):
+        if not available:
+            raise CourseError(f"{course.root / 'source'}에 과제가 없습니다. source/<과제>/<과제>.ipynb를 만드세요.")
+        return available
+    name = getattr(args, "assignment", None)
+    if not name:
+        raise CourseError("과제 이름을 주거나 --all을 쓰세요. 예: course autograde 01_repeat  (give an assignment or --all)")
+    if name not in available:
+        listing = ", ".join(available) or "(없음)"
+        raise CourseError(f"과제 '{name}'를 찾을 수 없습니다. 있는 과제: {listing}")
+    return [name]
+
+
+# ---------------------------------------------------------------------------
+# release
+# ---------------------------------------------------------------------------
+
+def release_assignment(course: Course, name: str) -> Path:
+    """nbgrader generate_assignment (Python API, 덮어쓰기)."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.converters.base import NbGraderException
+
+    course.coursedir.assignment_id = name
+    course.coursedir.student_id = "."
+    converter = GenerateAssignment(coursedir=course.coursedir, config=course.config, log=course.log)
+    converter.force = True
+    try:
+        converter.start()
+    except NbGraderException as error:
+        raise CourseError(f"'{name}' 배포(generate_assignment)에 실패했습니다: {error}. 자세한 기록: "
+                          f"{course.state_dir / 'logs' / 'nbgrader.log'}") from None
+    finally:
+        course.coursedir.student_id = "*"
+    return course.root / course.coursedir.release_directory / name
+
+
+def cmd_release(args, console: Console) -> int:
+    course = load_course(args.course_dir)
+    names = _assignments(course, args)
+    table = Table(title="배포한 과제 (release/)")
+    for column in ("과제", "노트북", "테스트 셀", "만점", "폴더"):
+        table.add_column(column)
+    with _progress(console) as progress:
+        task = progress.add_task("과제 배포 (generate_assignment)", total=len(names))
+        for name in names:
+            progress.update(task, description=f"배포: {name}")
+            folder = release_assignment(course, name)
+            with course.gradebook() as gb:
+                assignment = gb.find_assignment(name)
+                tests = sum(len([c for c in nb.grade_cells if c.cell_type == "code"]) for nb in assignment.notebooks)
+                table.add_row(name, str(len(assignment.notebooks)), str(tests), f"{assignment.max_score:g}",
+                              str(folder.relative_to(course.root)))
+            progress.advance(task)
+    console.print(table)
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# autograde
+# ---------------------------------------------------------------------------
+
+class RichProgress:
+    """채점 엔진의 진행 상황을 rich 진행 막대로 보여 줍니다."""
+
+    def __init__(self, progress: Progress, console: Console):
+        self.progress = progress
+        self.console = console
+        self.task = None
+
+    def start(self, total: int, skipped: int) -> None:
+        if skipped:
+            self.console.print(f"이미 채점했고 바뀌지 않은 제출물 {skipped}개는 건너뜁니다 (다시 채점: --force).")
+        self.task = self.progress.add_task("채점 (autograde)", total=total)
+
+    def advance(self, report) -> None:
+        problems = report.reasons + [f"[의심] {f['detail']}" for f in report.flags]
+        if problems:
+            self.console.print(f"[yellow]•[/yellow] {report.student}/{report.assignment} "
+                               f"({report.score:g}/{report.max_score:g}): " + " / ".join(problems[:3])
+                               + (" ..." if len(problems) > 3 else ""))
+        self.progress.advance(self.task)
+
+    def note(self, text: str) -> None:
+        self.console.print(f"[dim]{text}[/dim]")
+
+
+def run_autograde(course: Course, assignments: list[str], console: Console, *, student=None, jobs=None,
+                  sandbox=True, force=False, timeout=None):
+    from .grading.engine import GradingEngine
+    from .grading.sandbox import Limits
+
+    limits = Limits().with_cell_timeout(timeout or course.cell_timeout())
+    if not sandbox:
+        console.print("[bold red]경고: --no-sandbox[/bold red] 학생 코드가 강사 권한으로, 네트워크와 강좌 폴더에 접근할 수 "
+                      "있는 상태로 실행됩니다. 믿을 수 있는 제출물에만 쓰세요. (student code runs unprotected)")
+    started = time.monotonic()
+    with _progress(console) as progress:
+        engine = GradingEngine(course, jobs=jobs, sandbox=sandbox, force=force, limits=limits,
+                               progress=RichProgress(progress, console))
+        reports = engine.grade(assignments, student)
+    return reports, time.monotonic() - started, engine.jobs
+
+
+def _summary_table(reports, title: str) -> Table:
+    table = Table(title=title)
+    for column, justify in (("학생", "left"), ("과제", "left"), ("점수", "right"), ("상태", "left"), ("메모", "left")):
+        table.add_column(column, justify=justify)
+    status_names = {"graded": "채점", "skipped": "건너뜀(그대로)", "no_notebook": "노트북 없음",
+                    "unreadable": "읽을 수 없음", "error": "오류"}
+    for r in sorted(reports, key=lambda r: (r.assignment, r.student)):
+        memo = "; ".join(r.reasons[:2] + [f"의심: {f['kind']}" for f in r.flags[:2]])
+        style = "green" if r.max_score and r.score >= r.max_score else ("red" if r.score == 0 else "")
+        table.add_row(r.student, r.assignment, f"[{style}]{r.score:g}/{r.max_score:g}[/{style}]" if style else
+                      f"{r.score:g}/{r.max_score:g}", status_names.get(r.status, r.status), memo[:120])
+    return table
+
+
+def cmd_autograde(args, console: Console) -> int:
+    course = load_course(args.course_dir)
+    assignments = _assignments(course, args)
+    reports, seconds, jobs = run_autograde(course, assignments, console, student=args.student, jobs=args.jobs,
+                                           sandbox=not args.no_sandbox, force=args.force, timeout=args.timeout)
+    console.print(_summary_table(reports, "채점 결과 (autograded/, gradebook.db)"))
+    graded = sum(r.status != "skipped" for r in reports)
+    flagged = sum(bool(r.flags) for r in reports)
+    console.print(f"제출물 {len(reports)}개 (새로 채점 {graded}개, 작업자 {jobs}개, {seconds:.1f}초). "
+                  f"의심 표시가 있는 제출물: {flagged}개 → 'course report'로 자세히 보세요.")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# feedback, export, report
+# ---------------------------------------------------------------------------
+
+def cmd_feedback(args, console: Console) -> int:
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.converters.base import NbGraderException
+
+    course = load_course(args.course_dir)
+    assignments = _assignments(course, args, from_gradebook=True)
+    made = 0
+    with _progress(console) as progress:
+        task = progress.add_task("피드백 (generate_feedback)", total=len(assignments))
+        for name in assignments:
+            autograded = course.root / course.coursedir.autograded_directory
+            if not any(autograded.glob(f"*/{name}/*.ipynb")):
+                console.print(f"[yellow]{name}: 채점된 제출물이 없어 건너뜁니다 (먼저 'course autograde {name}').[/yellow]")
+                progress.advance(task)
+                continue
+            course.coursedir.assignment_id = name
+            course.coursedir.student_id = args.student or "*"
+            converter = GenerateFeedback(coursedir=course.coursedir, config=course.config, log=course.log)
+            converter.force = True
+            try:
+                converter.start()
+            except NbGraderException as error:
+                raise CourseError(f"'{name}' 피드백 생성에 실패했습니다: {error}. 자세한 기록: "
+                                  f"{course.state_dir / 'logs' / 'nbgrader.log'}") from None
+            finally:
+                course.coursedir.student_id = "*"
+            made += len(list((course.root / course.coursedir.feedback_directory).glob(f"*/{name}/*.html")))
+            progress.advance(task)
+    console.print(f"피드백 HTML {made}개를 {course.root / course.coursedir.feedback_directory}에 만들었습니다.")
+    return 0
+
+
+def export_grades(course: Course, destination: Path) -> Path:
+    from nbgrader.plugins import CsvExportPlugin
+
+    destination = Path(destination)
+    if not destination.is_absolute():
+        destination = course.root / destination
+    plugin = CsvExportPlugin(to=str(destination), log=course.log)
+    with course.gradebook() as gb:
+        plugin.export(gb)
+    return destination
+
+
+def cmd_export(args, console: Console) -> int:
+    course = load_course(args.course_dir)
+    if not Path(course.db_url.replace("sqlite:///", "")).exists():
+        raise CourseError("성적부(gradebook.db)가 없습니다. 먼저 'course release --all'과 'course autograde --all'을 실행하세요.")
+    path = export_grades(course, Path(args.to))
+    with open(path, encoding="utf-8") as handle:
+        rows = max(0, sum(1 for _ in handle) - 1)
+    console.print(f"성적 {rows}행을 {path}에 내보냈습니다 (nbgrader CSV 형식).")
+    return 0
+
+
+def render_report(course: Course, assignments: list[str], console: Console, *, top: int = 5) -> None:
+    from .grading.report import build_report
+
+    for name in assignments:
+        report = build_report(course, name)
+        if not report.rows:
+            console.print(f"[yellow]{name}: 채점된 제출물이 없습니다.[/yellow]")
+            continue
+        table = Table(title=f"{name}: 학생별·문제별 점수 (평균 {report.mean:.1f}/{report.max_score:g})")
+        table.add_column("학생")
+        for question in report.questions:
+            table.add_column(question, justify="right")
+        table.add_column("합계", justify="right")
+        table.add_column("의심 표시")
+        for row in report.rows:
+            cells = []
+            for question in report.questions:
+                got, top_score = row.questions.get(question, (0.0, 0.0))
+                style = "green" if top_score and got >= top_score else ("red" if got == 0 else "yellow")
+                cells.append(f"[{style}]{got:g}/{top_score:g}[/{style}]")
+            flags = ", ".join(sorted({f.get("kind", "") for f in row.flags}))
+            table.add_row(row.student, *cells, f"{row.score:g}/{row.max_score:g}", flags)
+        console.print(table)
+        if report.failed_tests:
+            failed = Table(title=f"{name}: 가장 많이 실패한 테스트")
+            failed.add_column("테스트")
+            failed.add_column("학생 수", justify="right")
+            failed.add_column("가장 흔한 메시지")
+            for grade_id, count, message in report.failed_tests[:top]:
+                failed.add_row(grade_id, str(count), message)
+            console.print(failed)
+        if report.flag_counts:
+            console.print(f"{name}: 의심 표시 — " + ", ".join(f"{title} {count}명" for title, count in report.flag_counts))
+            for row in report.rows:
+                for flag in row.flags[:4]:
+                    console.print(f"  [magenta]{row.student}[/magenta] {flag.get('kind')}: {flag.get('detail')}")
+
+
+def cmd_report(args, console: Console) -> int:
+    course = load_course(args.course_dir)
+    if args.assignment or args.all:
+        assignments = _assignments(course, args, from_gradebook=True)
+    else:
+        with course.gradebook() as gb:
+            assignments = [a.name for a in gb.assignments]
+    if not assignments:
+        raise CourseError("성적부에 과제가 없습니다. 먼저 'course release --all'과 'course autograde --all'을 실행하세요.")
+    render_report(course, assignments, console, top=args.top)
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# demo
+# ---------------------------------------------------------------------------
+
+def check_demo(course: Course, submissions) -> list[tuple]:
+    """데모 제출물마다 (학생, 과제, 종류, 잃은 테스트, 기대한 테스트, 맞는지)."""
+    from nbgrader.api import MissingEntry
+
+    rows = []
+    with course.gradebook() as gb:
+        for sub in submissions:
+            try:
+                submission = gb.find_submission(sub.assignment, sub.student)
+                lost = {g.name for nb in submission.notebooks for g in nb.grades
+                        if g.max_score and (g.score or 0) < g.max_score}
+            except MissingEntry:
+                lost = None
+            rows.append((sub.student, sub.assignment, sub.kind, lost, set(sub.expected_lost),
+                         lost == set(sub.expected_lost)))
+    return rows
+
+
+def cmd_demo(args, console: Console) -> int:
+    from .demo import available_assignments, build_demo_class
+
+    course = load_course(args.course_dir)
+    assignments = available_assignments(course.root)
+    if not assignments:
+        raise CourseError(f"{course.root / 'source'}에 과제가 없습니다 (01_repeat ... 05_attention_weights).")
+    console.rule("1. 과제 배포 (course release --all)")
+    with _progress(console) as progress:
+        task = progress.add_task("배포", total=len(assignments))
+        for name in assignments:
+            progress.update(task, description=f"배포: {name}")
+            release_assignment(course, name)
+            progress.advance(task)
+    console.rule("2. 데모 반 만들기 (submitted/)")
+    submissions = build_demo_class(course.root, assignments, size=args.size)
+    students = sorted({s.student for s in submissions})
+    console.print(f"학생 {len(students)}명, 제출물 {len(submissions)}개 (정답, 빈 제출, 흔한 실수).")
+    console.rule("3. 채점 (course autograde --all)")
+    reports, seconds, jobs = run_autograde(course, assignments, console, jobs=args.jobs,
+                                           sandbox=not args.no_sandbox, force=args.force)
+    console.print(f"채점 {len(reports)}개, 작업자 {jobs}개, {seconds:.1f}초.")
+    console.rule("4. 성적 내보내기 (grades.csv)")
+    path = export_grades(course, course.root / "grades.csv")
+    console.print(f"{path}")
+    console.rule("5. 반 요약 (course report)")
+    render_report(course, assignments, console)
+    console.rule("6. 데모 점수 확인")
+    rows = check_demo(course, submissions)
+    wrong = [row for row in rows if not row[5]]
+    kinds = Table(title="제출 종류별 결과")
+    for column in ("과제", "종류", "제출물", "기대대로"):
+        kinds.add_column(column)
+    grouped: dict[tuple, list] = {}
+    for row in rows:
+        grouped.setdefault((row[1], row[2]), []).append(row[5])
+    for (assignment, kind), oks in sorted(grouped.items()):
+        kinds.add_row(assignment, kind, str(len(oks)), "[green]✓[/green]" if all(oks) else f"[red]✗ {oks.count(False)}[/red]")
+    console.print(kinds)
+    if wrong:
+        for student, assignment, kind, lost, expected, _ in wrong:
+            console.print(f"[red]✗ {student}/{assignment} ({kind}): 잃은 테스트 {sorted(lost or [])}, "
+                          f"기대 {sorted(expected)}[/red]")
+        console.print(f"[bold red]데모 점수 확인 실패: {len(wrong)}/{len(rows)}개 제출물이 기대와 다릅니다.[/bold red]")
+        return EXIT_DEMO_MISMATCH
+    console.print(f"[bold green]데모 점수 확인 통과: 제출물 {len(rows)}개가 모두 기대한 테스트에서만 점수를 잃었습니다.[/bold green]")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# parser
+# ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="어텐션의 맥락 벡터 강좌의 강사용 명령. 강좌 폴더(nbgrader_config.py가 있는 폴더)에서 실행합니다. "
+                    "(Instructor commands for the course; run them from the course folder.)",
+        epilog="예: course demo  |  course release --all  |  course autograde --all --jobs 2  |  course report")
+    parser.add_argument("--course-dir", metavar="PATH", default=None,
+                        help="강좌 폴더 (기본: 현재 폴더). The course folder (default: current folder).")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def assignment_args(sub, what: str) -> None:
+        sub.add_argument("assignment", nargs="?", help=f"{what}할 과제 이름 (예: 01_repeat). Assignment name.")
+        sub.add_argument("--all", action="store_true", help=f"모든 과제를 {what}합니다. All assignments.")
+
+    release = commands.add_parser(
+        "release", help="source/에서 학생용 release/를 만듭니다 (nbgrader generate_assignment, 덮어쓰기). "
+                        "Generate student notebooks.",
+        description="source/<과제>에서 해답과 숨은 테스트를 뺀 release/<과제>를 만들고 성적부에 과제를 등록합니다. "
+                    "(Runs nbgrader generate_assignment with --force.)")
+    assignment_args(release, "배포")
+    release.set_defaults(func=cmd_release)
+
+    autograde = commands.add_parser(
+        "autograde", help="submitted/의 제출물을 샌드박스에서 병렬로 채점합니다. Grade submissions in parallel, sandboxed.",
+        description="nbgrader autograde와 같은 성적부·같은 결과 폴더(autograded/)를 쓰지만, 학생 코드를 bubblewrap "
+                    "샌드박스에서 실행하고 테스트 판정을 학생 코드가 건드릴 수 없는 깨끗한 프로세스에서 다시 내립니다. "
+                    "이미 채점했고 바뀌지 않은 제출물은 건너뜁니다. (Same gradebook and output as nbgrader autograde; "
+                    "student code runs in a sandbox; verdicts are re-derived in a clean process; resumable.)")
+    assignment_args(autograde, "채점")
+    autograde.add_argument("--student", metavar="ID",
+                           help="이 학생만 (언제나 새로) 채점합니다. Regrade only this student.")
+    autograde.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
+                           help=f"동시에 채점할 제출물 수 (기본: CPU 코어 수 = {os.cpu_count()}). Parallel workers.")
+    autograde.add_argument("--no-sandbox", action="store_true",
+                           help="샌드박스 없이 실행합니다 (위험: 학생 코드가 강사 권한으로 실행됨). "
+                                "Run without the sandbox (unsafe; for machines that cannot run bubblewrap).")
+    autograde.add_argument("--force", action="store_true",
+                           help="바뀌지 않은 제출물도 다시 채점합니다. Regrade even unchanged submissions.")
+    autograde.add_argument("--timeout", type=int, metavar="SECONDS", default=None,
+                           help="셀 하나의 시간 제한 (기본: nbgrader_config.py의 Execute.timeout). Per-cell timeout.")
+    autograde.set_defaults(func=cmd_autograde)
+
+    feedback = commands.add_parser(
+        "feedback", help="채점된 노트북으로 학생별 피드백 HTML을 만듭니다 (nbgrader generate_feedback). Make feedback.",
+        description="autograded/의 노트북에서 feedback/<학생>/<과제>/<과제>.html을 만듭니다. 테스트 셀에는 채점 판정의 "
+                    "한국어 메시지가 보입니다. (Runs nbgrader generate_feedback with --force.)")
+    assignment_args(feedback, "피드백")
+    feedback.add_argument("--student", metavar="ID", help="이 학생만. Only this student.")
+    feedback.set_defaults(func=cmd_feedback)
+
+    export = commands.add_parser(
+        "export", help="성적을 CSV로 내보냅니다 (nbgrader CSV 내보내기). Export grades to CSV.",
+        description="성적부의 모든 과제·학생의 점수를 nbgrader의 CSV 형식으로 씁니다. (nbgrader's CSV export.)")
+    export.add_argument("--to", metavar="FILE", default="grades.csv",
+                        help="저장할 파일 (기본: 강좌 폴더의 grades.csv). Output file.")
+    export.set_defaults(func=cmd_export)
+
+    report = commands.add_parser(
+        "report", help="학생별·문제별 점수표, 흔한 실패와 메시지, 의심 표시를 보여 줍니다. Class report.",
+        description="성적부와 채점 기록에서 과제마다 학생별·문제(채점 함수)별 점수, 가장 많이 실패한 테스트와 그 "
+                    "한국어 메시지, 부정행위 의심 표시를 보여 줍니다. (Per-student, per-question table; common failures; flags.)")
+    assignment_args(report, "요약")
+    report.add_argument("--top", type=int, default=5, metavar="N",
+                        help="보여 줄 실패 테스트 수 (기본 5). How many failed tests to list.")
+    report.set_defaults(func=cmd_report)
+
+    demo = commands.add_parser(
+        "demo", help="데모: 모든 과제 배포 → 데모 반 제출 → 채점 → grades.csv → 요약과 점수 확인. The main job.",
+        description="모든 과제를 배포하고, 정답·빈 제출·흔한 실수로 데모 반을 만들어 샌드박스에서 채점하고, grades.csv로 "
+                    "내보낸 뒤, 학생별·문제별 요약과 '제출물마다 기대한 테스트에서만 점수를 잃었는지' 확인을 보여 줍니다. "
+                    "확인이 실패하면 종료 코드 1. (Release, build the demo class, autograde, export, summarise, check.)")
+    demo.add_argument("--size", type=int, default=None, metavar="N",
+                      help="데모 반의 학생 수 (기본: 실수 모음을 모두 쓰는 크기). Number of demo students.")
+    demo.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
+                      help="동시에 채점할 제출물 수 (기본: CPU 코어 수). Parallel workers.")
+    demo.add_argument("--no-sandbox", action="store_true",
+                      help="샌드박스 없이 채점합니다 (위험). Grade without the sandbox (unsafe).")
+    demo.add_argument("--force", action="store_true",
+                      help="이미 채점한 제출물도 다시 채점합니다. Regrade everything.")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    _quiet_warnings()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console()
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_ERROR
+    from .grading.sandbox import SandboxUnavailable
+
+    try:
+        return args.func(args, console)
+    except CourseError as error:
+        console.print(f"[bold red]오류:[/bold red] {error}")
+        return EXIT_ERROR
+    except SandboxUnavailable as error:
+        console.print(f"[bold red]샌드박스 오류:[/bold red] {error}")
+        return EXIT_SANDBOX
+    except KeyboardInterrupt:
+        console.print("[yellow]중단했습니다. 같은 명령을 다시 실행하면 채점하지 못한 제출물부터 이어서 채점합니다. "
+                      "(interrupted; run again to resume)[/yellow]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

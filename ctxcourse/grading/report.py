@@ -1,0 +1,102 @@
+"""반 전체 요약 (class report): 학생별·문제별 점수, 흔한 실패 테스트와 메시지, 부정행위 의심 표시.
+
+점수는 nbgrader 성적부(gradebook)에서, 실패 메시지와 표시는 채점 엔진의 상태 파일
+(``.course_state/grading/<과제>/<학생>.json``)에서 읽습니다. 화면 그리기는 :mod:`ctxcourse.cli`가 합니다.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from nbgrader.api import MissingEntry
+
+from .course import Course
+from .engine import FLAG_TITLES, defines_function, test_function
+
+
+@dataclass
+class StudentRow:
+    student: str
+    questions: dict[str, tuple[float, float]]   # 문제(채점 함수) → (점수, 만점)
+    score: float
+    max_score: float
+    status: str = ""
+    reasons: list[str] = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class AssignmentReport:
+    assignment: str
+    questions: list[str]
+    rows: list[StudentRow]
+    failed_tests: list[tuple[str, int, str]]     # (grade_id, 실패한 학생 수, 가장 흔한 메시지)
+    flag_counts: list[tuple[str, int]]           # (표시 종류, 학생 수)
+    max_score: float
+
+    @property
+    def mean(self) -> float:
+        return sum(r.score for r in self.rows) / len(self.rows) if self.rows else 0.0
+
+
+def _state(course: Course, assignment: str, student: str) -> dict:
+    path = course.state_dir / "grading" / assignment / f"{student}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def build_report(course: Course, assignment: str) -> AssignmentReport:
+    """과제 하나의 요약을 만듭니다. 과제가 성적부에 없으면 빈 요약."""
+    with course.gradebook() as gb:
+        try:
+            record = gb.find_assignment(assignment)
+        except MissingEntry:
+            return AssignmentReport(assignment, [], [], [], [], 0.0)
+        graded, test_of = [], {}
+        for notebook in record.notebooks:
+            sources = {c.name: c.source for c in notebook.source_cells}
+            names = [c.name for c in notebook.solution_cells if defines_function(sources.get(c.name, ""), c.name)]
+            graded.extend(names)
+            for cell in notebook.grade_cells:
+                test_of[cell.name] = test_function(cell.name, names) or "기타"
+        questions = [name for name in graded if name in set(test_of.values())]
+        if "기타" in test_of.values():
+            questions.append("기타")
+        max_score = float(record.max_score)
+        rows, failures, messages, flag_students = [], Counter(), defaultdict(Counter), Counter()
+        for submission in sorted(record.submissions, key=lambda s: s.student.id):
+            student = submission.student.id
+            state = _state(course, assignment, student)
+            per_question: dict[str, list[float]] = {q: [0.0, 0.0] for q in questions}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    question = test_of.get(grade.name, "기타")
+                    bucket = per_question.setdefault(question, [0.0, 0.0])
+                    bucket[0] += float(grade.score or 0.0)
+                    bucket[1] += float(grade.max_score or 0.0)
+                    if grade.max_score and (grade.score or 0.0) < grade.max_score:
+                        failures[grade.name] += 1
+                        message = (state.get("tests", {}).get(grade.name, {}) or {}).get("message", "")
+                        messages[grade.name][_short(message)] += 1
+            flags = state.get("flags", [])
+            for kind in {f.get("kind") for f in flags}:
+                flag_students[kind] += 1
+            rows.append(StudentRow(student, {q: tuple(v) for q, v in per_question.items()}, float(submission.score),
+                                   float(submission.max_score), state.get("status", "nbgrader"),
+                                   state.get("reasons", []), flags))
+    failed = [(gid, count, messages[gid].most_common(1)[0][0] if messages[gid] else "")
+              for gid, count in failures.most_common()]
+    flag_counts = [(FLAG_TITLES.get(kind, kind), count) for kind, count in flag_students.most_common()]
+    return AssignmentReport(assignment, questions, rows, failed, flag_counts, max_score)
+
+
+def _short(message: str) -> str:
+    message = " ".join(str(message).split())
+    for prefix in ("Feedback: ", "AssertionError: "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message[:160]
