@@ -1,0 +1,303 @@
+"""학생이 JupyterLab에서 하는 일을 Playwright로 합니다: 노트북 열기, 모두 실행, 해답 쓰기, Validate.
+
+선택자는 화면 글자(메뉴 이름은 언어 팩에 따라 바뀝니다) 대신 JupyterLab과 nbgrader가 붙이는
+속성(``data-command``, ``data-jp-item-name``, ``data-status``, nbgrader의 ``validate-button`` 등)을 씁니다.
+기다릴 때는 잠자지 않고 커널 상태와 선택자를 기다립니다.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, Playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# 닫힌 네트워크에서 Chromium이 바깥으로 요청을 쏟아 내지 않도록 하는 옵션들.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+OPEN_TIMEOUT = 180_000      # ms: JupyterLab 화면과 커널이 뜰 때까지
+RUN_TIMEOUT = 600_000       # ms: 노트북의 셀을 모두 실행할 때까지
+VALIDATE_TIMEOUT = 600_000  # ms: Validate(새 커널에서 노트북 전체 실행)가 끝날 때까지
+
+ACTIVE = "#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)"
+DIALOG = ".jp-Dialog"
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+class StudentError(AssertionError):
+    """학생 흐름의 한 단계가 기대와 다를 때 (메시지에 스크린샷 경로가 들어갑니다)."""
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian의 Chromium을 headless로 띄웁니다 (Playwright가 내려받는 브라우저는 쓰지 않습니다)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM}이 없습니다. 'make setup'(또는 'apt-get install chromium')으로 설치하세요.")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+class Shots:
+    """스크린샷 폴더. 파일 이름은 단계 순서대로 ``NN_이름.png``입니다."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.png"):
+            old.unlink()
+
+    def take(self, page: Page, name: str, element=None) -> Path:
+        path = self.folder / f"{name}.png"
+        (element or page).screenshot(path=str(path))
+        return path
+
+
+class Student:
+    """JupyterLab 페이지 하나에서 학생이 하는 일."""
+
+    def __init__(self, page: Page, lab, shots: Shots):
+        self.page, self.lab, self.shots = page, lab, shots
+
+    # ---- 실패 보고 -------------------------------------------------------------------------
+    def fail(self, message: str, name: str = "failure") -> None:
+        """지금 화면을 ``FAILED_<name>.png``로 남기고, 그 경로를 담은 메시지로 테스트를 멈춥니다."""
+        try:
+            path = self.shots.take(self.page, f"FAILED_{name}")
+        except Exception as error:  # noqa: BLE001  (브라우저가 죽었어도 원래 실패를 알립니다)
+            path = f"(스크린샷 실패: {error})"
+        raise StudentError(f"{message}\n스크린샷: {path}\n서버 기록: {self.lab.log_path}")
+
+    def expect(self, condition, message: str, name: str = "failure") -> None:
+        """``condition``이 거짓이면 :meth:`fail`."""
+        if not condition:
+            self.fail(message, name)
+
+    # ---- 서버 API ------------------------------------------------------------------------
+    def api(self, path: str):
+        with urllib.request.urlopen(self.lab.url(f"api/{path}"), timeout=30) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def session_for(self, path: str) -> dict | None:
+        return next((s for s in self.api("sessions") if s.get("path") == path), None)
+
+    def shut_down_kernel(self, path: str) -> None:
+        """그 노트북의 커널을 끕니다 (2코어 기계에서 다음 단계가 느려지지 않도록)."""
+        session = self.session_for(path)
+        if session:
+            request = urllib.request.Request(self.lab.url(f"api/sessions/{session['id']}"), method="DELETE")
+            urllib.request.urlopen(request, timeout=30).close()
+
+    # ---- 노트북 열기 -----------------------------------------------------------------------
+    def open_notebook(self, path: str) -> None:
+        """``path``를 열고 커널이 준비될 때까지 기다립니다. 커널 선택 창이 뜨면 실패입니다."""
+        page = self.page
+        page.goto(self.lab.url(f"lab/tree/{path}?reset"), wait_until="domcontentloaded")
+        try:
+            page.wait_for_selector(f"{ACTIVE} .jp-Notebook .jp-Cell", timeout=OPEN_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            self.fail(f"{path}이(가) {OPEN_TIMEOUT // 1000}초 안에 열리지 않았습니다.", "open")
+        deadline = time.monotonic() + OPEN_TIMEOUT / 1000
+        while time.monotonic() < deadline:
+            dialog = page.query_selector(DIALOG)
+            if dialog is not None:
+                self.fail(f"{path}을(를) 열자 대화 상자가 떴습니다 (커널 선택 창이면 노트북의 kernelspec이 "
+                          f"'python3'이 아닙니다): {dialog.inner_text()!r}", "open_dialog")
+            session = self.session_for(path)
+            state = page.get_attribute(f"{ACTIVE} .jp-Notebook-ExecutionIndicator", "data-status")
+            if session and session["kernel"]["execution_state"] == "idle" and state == "idle":
+                if session["kernel"]["name"] != "python3":
+                    self.fail(f"{path}이(가) 커널 {session['kernel']['name']!r}로 열렸습니다. python3이어야 합니다.",
+                              "open_kernel")
+                return
+            page.wait_for_timeout(250)
+        self.fail(f"{path}의 커널이 {OPEN_TIMEOUT // 1000}초 안에 준비되지 않았습니다.", "open_kernel")
+
+    def menu_labels(self) -> list[str]:
+        """위쪽 메뉴 막대의 이름들 (한국어 언어 팩이 켜져 있으면 '파일', '편집', ...)."""
+        return self.page.eval_on_selector_all("#jp-MainMenu .lm-MenuBar-itemLabel",
+                                              "els => els.map(e => e.textContent.trim())")
+
+    def instructor_tools_visible(self) -> list[str]:
+        """학생 화면에 보이면 안 되는 강사용 nbgrader 도구들 중 보이는 것."""
+        found = []
+        if self.page.query_selector("[data-id='nbgrader-create_assignemnt'], #nbgrader-create_assignemnt, "
+                                    ".nbgrader-CreateAssignmentWidget"):
+            found.append("Create Assignment")
+        self.page.click("#jp-MainMenu .lm-MenuBar-item:has-text('Nbgrader')")
+        self.page.wait_for_selector("li.lm-Menu-item[data-command='nbgrader:open-assignment-list']")
+        self.shots.take(self.page, "01_nbgrader_menu")
+        commands = self.page.eval_on_selector_all(
+            "li.lm-Menu-item[data-command^='nbgrader:']",
+            "els => els.filter(e => e.offsetParent !== null && !e.classList.contains('lm-mod-hidden'))"
+            "          .map(e => e.getAttribute('data-command') + ' ' + e.innerText.trim())")
+        self.page.keyboard.press("Escape")
+        found += [c for c in commands if "formgrader" in c or "create-assignment" in c]
+        return found
+
+    def kernel_label(self) -> str:
+        return self.page.inner_text(f"{ACTIVE} .jp-KernelName").strip()
+
+    # ---- 실행 -------------------------------------------------------------------------------
+    def restart_and_run_all(self) -> None:
+        """도구 막대의 ⏩ (커널 다시 시작 후 모두 실행)을 누르고, 확인 창에서 다시 시작을 고릅니다."""
+        page = self.page
+        page.click(f"{ACTIVE} [data-jp-item-name='restart-and-run'] jp-button, "
+                   f"{ACTIVE} [data-jp-item-name='restart-and-run'] button")
+        page.wait_for_selector(f"{DIALOG} .jp-mod-accept", timeout=OPEN_TIMEOUT)
+        page.click(f"{DIALOG} .jp-mod-accept")
+        page.wait_for_selector(DIALOG, state="detached", timeout=OPEN_TIMEOUT)
+        self.wait_until_all_cells_ran()
+
+    def wait_until_all_cells_ran(self) -> None:
+        """모든 코드 셀의 번호가 [n]이 되고 커널이 쉬는 상태(idle)가 될 때까지 기다립니다."""
+        script = """(selector) => {
+            const panel = document.querySelector(selector);
+            if (!panel) return false;
+            const state = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+            if (!state || state.getAttribute('data-status') !== 'idle') return false;
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }"""
+        try:
+            self.page.wait_for_function(script, arg=ACTIVE, timeout=RUN_TIMEOUT, polling=500)
+        except Exception:  # noqa: BLE001
+            pending = self.page.eval_on_selector_all(
+                f"{ACTIVE} .jp-CodeCell .jp-InputArea-prompt", "ps => ps.map(p => p.textContent)")
+            self.fail(f"셀 실행이 {RUN_TIMEOUT // 1000}초 안에 끝나지 않았습니다. 셀 번호들: {pending}", "run_all")
+
+    def error_outputs(self) -> list[str]:
+        """빨간 출력(오류, 경고 등 stderr)의 글자들."""
+        return self.page.eval_on_selector_all(
+            f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+            "els => els.map(e => e.innerText.slice(0, 2000))")
+
+    def code_cells(self) -> list[dict]:
+        """코드 셀마다 코드, 출력 그림(img) 수, 빨간 출력 수."""
+        return self.page.eval_on_selector_all(f"{ACTIVE} .jp-CodeCell", """cells => cells.map(cell => ({
+            source: (cell.querySelector('.jp-InputArea .cm-content') || {innerText: ''}).innerText,
+            images: cell.querySelectorAll('.jp-OutputArea-output img').length,
+            errors: cell.querySelectorAll(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").length,
+        }))""")
+
+    def output_images(self) -> list[dict]:
+        """출력 영역의 그림(img)들: 실제로 그려졌는지(naturalWidth)와 함께."""
+        return self.page.eval_on_selector_all(
+            f"{ACTIVE} .jp-OutputArea-output img",
+            "els => els.map(e => ({w: e.naturalWidth, h: e.naturalHeight, complete: e.complete}))")
+
+    def fonts_used(self, selector: str) -> list[str]:
+        """``selector`` 요소의 글자를 실제로 그린 글꼴 이름들 (Chromium DevTools의 CSS.getPlatformFontsForNode)."""
+        cdp = self.page.context.new_cdp_session(self.page)
+        try:
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            if not node:
+                return []
+            fonts = set()
+            stack = [cdp.send("DOM.describeNode", {"nodeId": node, "depth": -1})["node"]]
+            while stack:
+                item = stack.pop()
+                if item.get("nodeType") == 3 and HANGUL.search(item.get("nodeValue", "")):
+                    parent = item.get("parentId") or node
+                    for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": parent})["fonts"]:
+                        fonts.add(font["familyName"])
+                stack.extend(item.get("children", []))
+            return sorted(fonts)
+        finally:
+            cdp.detach()
+
+    # ---- 과제 -------------------------------------------------------------------------------
+    def fill_cell(self, contains: str, code: str) -> None:
+        """``contains``가 들어 있는 코드 셀의 내용을 ``code``로 바꿉니다 (학생이 지우고 새로 쓰듯이)."""
+        page = self.page
+        cells = page.locator(f"{ACTIVE} .jp-CodeCell").filter(has_text=contains)
+        if cells.count() != 1:
+            self.fail(f"'{contains}'이(가) 들어 있는 코드 셀이 {cells.count()}개입니다 (1개여야 합니다).", "fill")
+        editor = cells.first.locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        # insert_text는 붙여넣기처럼 한 번에 넣으므로 편집기의 자동 들여쓰기·괄호 닫기가 끼어들지 않습니다.
+        page.keyboard.insert_text(code)
+        page.keyboard.press("Escape")
+        written = cells.first.locator(".cm-content").inner_text()
+        if code.strip().splitlines()[-1].strip() not in written:
+            self.fail(f"셀에 코드를 쓰지 못했습니다. 셀 내용: {written!r}", "fill")
+
+    def validate(self) -> dict:
+        """nbgrader의 Validate 버튼을 누르고 결과 창을 읽습니다: ``{"status", "text", "html"}``."""
+        page = self.page
+        page.click(f"{ACTIVE} .validate-button jp-button, {ACTIVE} .validate-button button")
+        try:
+            page.wait_for_selector(f"{DIALOG} #validation-message", timeout=VALIDATE_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            dialog = page.query_selector(DIALOG)
+            extra = f" 대신 뜬 창: {dialog.inner_text()!r}" if dialog else ""
+            self.fail(f"Validate 결과 창이 {VALIDATE_TIMEOUT // 1000}초 안에 뜨지 않았습니다.{extra}", "validate")
+        message = page.query_selector(f"{DIALOG} #validation-message")
+        classes = message.get_attribute("class") or ""
+        status = next((c.removeprefix("validation-") for c in classes.split() if c.startswith("validation-")),
+                      "error")
+        # 실패한 셀마다 nbgrader는 <pre>를 두 개 붙입니다: 테스트 셀의 코드, 그다음 오류.
+        blocks = message.eval_on_selector_all(":scope > .jp-RenderedText > pre", "els => els.map(e => e.innerText)")
+        failures = [{"source": src, "error": err} for src, err in zip(blocks[0::2], blocks[1::2])]
+        return {"status": status, "text": message.inner_text(), "failures": failures}
+
+    def close_dialog(self) -> None:
+        self.page.click(f"{DIALOG} .jp-mod-accept")
+        self.page.wait_for_selector(DIALOG, state="detached", timeout=30_000)
+
+    # ---- Assignments 패널 --------------------------------------------------------------------
+    def open_assignment_list(self) -> None:
+        """메뉴 Nbgrader → Assignment List를 엽니다."""
+        page = self.page
+        page.click("#jp-MainMenu .lm-MenuBar-item:has-text('Nbgrader')")
+        page.click("li.lm-Menu-item[data-command='nbgrader:open-assignment-list']")
+        page.wait_for_selector("#nbgrader-assignment-list #released_assignments_list", timeout=OPEN_TIMEOUT)
+        # 세 목록(배포됨, 받음, 제출함)의 '불러오는 중'이 모두 사라질 때까지
+        page.wait_for_function("""() => ['released', 'fetched', 'submitted'].every(kind => {
+            const loading = document.getElementById(kind + '_assignments_list_loading');
+            return loading && loading.hidden;
+        })""", timeout=OPEN_TIMEOUT, polling=500)
+
+    def _wait_for_item(self, kind: str, assignment: str) -> None:
+        self.page.wait_for_function(
+            """([kind, name]) => [...document.querySelectorAll('#' + kind + '_assignments_list .list_item')]
+                .some(e => e.innerText.includes(name))""",
+            arg=[kind, assignment], timeout=OPEN_TIMEOUT, polling=500)
+
+    def fetch(self, assignment: str) -> None:
+        """배포된 과제 목록에서 Fetch를 누르고, 받은 과제 목록에 나타날 때까지 기다립니다."""
+        row = self.page.locator("#released_assignments_list .list_item").filter(has_text=assignment)
+        row.locator(".item_status button").click()
+        self._wait_for_item("fetched", assignment)
+
+    def submit(self, assignment: str) -> None:
+        """받은 과제 목록에서 Submit을 누르고, 제출한 과제 목록에 나타날 때까지 기다립니다."""
+        row = self.page.locator("#fetched_assignments_list .list_item").filter(has_text=assignment).first
+        row.locator(".item_status button").first.click()
+        try:
+            self._wait_for_item("submitted", assignment)
+        except Exception:  # noqa: BLE001
+            dialog = self.page.query_selector(DIALOG)
+            self.fail(f"{assignment}을(를) 제출하지 못했습니다."
+                      + (f" 창: {dialog.inner_text()!r}" if dialog else ""), "submit")
+
+    def assignment_list_errors(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            "#nbgrader-assignment-list [id$='_assignments_list_error']",
+            "els => els.filter(e => !e.hidden).map(e => e.innerText)")
+
+    def released_assignments(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            "#released_assignments_list .list_item", "els => els.map(e => e.innerText.trim())")
