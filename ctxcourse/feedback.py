@@ -218,3 +218,9 @@ def check_not_hardcoded(seed_result: Any, result: Any, name: str) -> None:
     except Feedback as error:
         raise Feedback(f"{error} 이런 풀이는 씨앗 예제의 테스트는 통과해도 새 입력으로 검사하는 테스트에서는 "
                        f"틀립니다.") from None
+
+
+def check_numeric(result: np.ndarray, name: str) -> None:
+    """배열의 자료형이 숫자(정수·실수)인지 확인합니다. 문자열이나 object 배열이면 실패합니다."""
+    if not (np.issubdtype(result.dtype, np.integer) or np.issubdtype(result.dtype, np.floating)):
+        fail(f"{name}()이 돌려준 배열의 자료형이 {result.dtype}입니다. 숫자(실수) 배열을 돌려주세요.")

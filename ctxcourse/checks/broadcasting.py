@@ -62,6 +62,7 @@ def _weight_rows_shape_hints(T: int, H: int) -> dict:
 def check_weight_rows_shape(hs: np.ndarray, a: np.ndarray, result) -> np.ndarray:
     """결과가 np.ndarray이고 형상이 hs와 같은 (T, H)인지 확인합니다."""
     result = fb.check_ndarray(result, WEIGHT_ROWS)
+    fb.check_numeric(result, WEIGHT_ROWS)
     T, H = hs.shape
     fb.check_shape(result, (T, H), WEIGHT_ROWS, _weight_rows_shape_hints(T, H))
     return result

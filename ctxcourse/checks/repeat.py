@@ -78,6 +78,7 @@ def diagnose_shape(a: np.ndarray, H: int, result: np.ndarray) -> str | None:
 def check_shape(a: np.ndarray, H: int, result) -> np.ndarray:
     """결과가 np.ndarray이고 형상이 (T, H)인지 확인합니다. 틀린 형상은 원인을 설명합니다."""
     result = fb.check_ndarray(result, NAME)
+    fb.check_numeric(result, NAME)
     a = np.asarray(a)
     hint = diagnose_shape(a, H, result)
     if hint:
@@ -94,10 +95,10 @@ def diagnose_values(a: np.ndarray, H: int, result: np.ndarray) -> str | None:
         return None
     if np.allclose(values, a[:, np.newaxis]):   # 각 열이 a: 진단할 실수가 없습니다
         return None
+    if a.shape[0] == H and np.allclose(values, a[np.newaxis, :]):   # T == H: tile(a, (H, 1))이나 axis=0 복제
+        return ROWS_ARE_A
     if _tiled(values.ravel(), a):
         return TILE + " (np.tile 뒤에 reshape 하면 형상은 맞아도 값의 배치가 틀립니다.)"
-    if np.allclose(values, a[np.newaxis, :]):
-        return ROWS_ARE_A
     if np.allclose(values, values[:, :1]):
         return "각 행이 한 값으로 채워졌지만 그 값이 a와 다릅니다. t번째 행은 a[t]로 채워져야 합니다."
     return None
