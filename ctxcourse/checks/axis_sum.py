@@ -1,0 +1,283 @@
+"""03_axis_sum 과제(축 방향 합과 맥락 벡터)의 진단 도구.
+
+- ``context_vector(hs, a)`` (T, H), (T,) → (H,): :func:`call_context`, :func:`check_context_shape`,
+  :func:`check_context_values`
+- ``context_vectors(hs, a)`` (N, T, H), (N, T) → (N, H): :func:`call_contexts`,
+  :func:`check_contexts_shape`, :func:`check_contexts_values`
+- ``plot_weights(a, labels)`` → matplotlib Figure: :func:`call_plot`, :func:`figure_of`,
+  :func:`check_heatmap`, :func:`check_colorbar`, :func:`check_korean_text`, :func:`check_tick_labels`.
+  그림은 :func:`ctxcourse.feedback.figure_facts`가 뽑은 평범한 데이터(dict)로 검사하므로, 채점 엔진이
+  기록해 둔 결과(dict)를 다시 검사할 때도 똑같이 동작합니다.
+
+진단은 결과의 자료형·형상과 입력과의 관계(알려진 틀린 계산과 같은지)만 봅니다. 정답 구현이나 정답 값은
+여기에 없습니다: 씨앗 예제의 값은 테스트 셀의 요약값(digest)으로만, 새 입력의 값은 숨은 테스트에서만
+비교합니다.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ctxcourse import feedback as fb
+
+CONTEXT = "context_vector"
+CONTEXTS = "context_vectors"
+PLOT = "plot_weights"
+
+CONTEXT_HINTS = {
+    "could not be broadcast": (
+        "hs (T, H)와 a (T,)는 그대로 곱할 수 없습니다 (뒤쪽 축 H와 T를 맞춥니다). a를 a.reshape(T, 1)로 "
+        "(T, 1) 열 벡터로 바꾸어 곱하세요 (reshape 빠짐)."),
+    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. T, H는 hs.shape에서 읽어 쓰세요.",
+}
+CONTEXTS_HINTS = {
+    "could not be broadcast": (
+        "hs (N, T, H)와 a (N, T)는 그대로 곱할 수 없습니다. a를 a.reshape(N, T, 1) 또는 a[:, :, np.newaxis]로 "
+        "바꾸어 곱하세요 (reshape 빠짐)."),
+    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. N, T, H는 hs.shape에서 읽어 쓰세요.",
+    "not enough values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
+    "too many values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
+}
+
+FORGOT_WEIGHTS = "은닉 상태를 그냥 더했습니다: 가중치를 곱하지 않았습니다. 각 행에 a[t]를 곱한 뒤 더하세요 (가중합)."
+MAX_ROW = ("가중치가 가장 큰 시각의 은닉 상태 한 행만 골랐습니다. 씨앗 예제에서는 c가 hs[0]과 비슷하지만 같지는 "
+           "않습니다: 모든 행에 가중치를 곱해 더하세요 (가중합).")
+
+
+# ---------------------------------------------------------------- context_vector
+
+def _check_not_scalar(result, name: str, axis: str) -> None:
+    """숫자 하나(np.float64 등)를 돌려준 경우: axis 없이 모든 원소를 더한 것입니다."""
+    if isinstance(result, (np.generic, float, int)) and not isinstance(result, bool):
+        fb.fail(f"{name}()이 숫자 하나({type(result).__name__})를 돌려주었습니다. axis를 주지 않아 모든 원소를 "
+                f"더해 숫자 하나가 되었습니다. {axis}으로만 합하세요.")
+
+
+def call_context(func: Callable, hs: np.ndarray, a: np.ndarray):
+    """``context_vector(hs, a)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
+    return fb.call(func, hs, a, name=CONTEXT, error_hints=CONTEXT_HINTS)
+
+
+def check_context_fresh(seed_result, result) -> None:
+    """새 입력의 결과가 씨앗 예제의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
+    fb.check_not_hardcoded(seed_result, result, CONTEXT)
+
+
+def _context_shape_hints(T: int, H: int) -> dict:
+    return {
+        (T,): "시각 축(axis=0)이 아니라 은닉 차원 축(axis=1)으로 합했습니다 (축이 틀림). "
+              "맥락 벡터는 시각 축으로 더합니다: np.sum(..., axis=0).",
+        (1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼서 (H,)를 돌려주세요.",
+        (T, 1): "은닉 차원 축(axis=1)으로 합했고 keepdims=True도 남았습니다. 시각 축(axis=0)으로, keepdims 없이 합하세요.",
+        (T, H): "가중치를 곱하기만 하고 더하지 않았습니다. 시각 축(axis=0)으로 합해 가중합을 구하세요.",
+        (): "axis를 주지 않아 모든 원소를 더해 숫자 하나가 되었습니다. 시각 축(axis=0)으로만 합하세요.",
+    }
+
+
+def check_context_shape(hs: np.ndarray, a: np.ndarray, result) -> np.ndarray:
+    """결과가 np.ndarray이고 형상이 (H,)인지 확인합니다. 틀린 형상은 원인을 설명합니다."""
+    _check_not_scalar(result, CONTEXT, "시각 축(axis=0)")
+    result = fb.check_ndarray(result, CONTEXT)
+    fb.check_numeric(result, CONTEXT)
+    T, H = np.shape(hs)
+    fb.check_shape(result, (H,), CONTEXT, _context_shape_hints(T, H))
+    return result
+
+
+def diagnose_context(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> str | None:
+    """형상 (H,)는 맞지만 값이 틀린 흔한 경우에 이름을 붙입니다. 알아보지 못하면 None."""
+    hs = np.asarray(hs, dtype=float)
+    a = np.asarray(a, dtype=float)
+    c = np.asarray(result, dtype=float)
+    T, H = hs.shape
+    if c.shape != (H,):
+        return None
+    if not np.allclose(a, 1.0) and np.allclose(c, hs.sum(axis=0)):
+        return FORGOT_WEIGHTS
+    if T == H and np.allclose(c, a * hs.sum(axis=1)):
+        return ("시각 축(axis=0)이 아니라 은닉 차원 축(axis=1)으로 합했습니다 (축이 틀림). T == H라서 형상은 "
+                "맞아 보여도 값이 다릅니다.")
+    if T == H and np.allclose(c, a * hs.sum(axis=0)):
+        return ("a가 행이 아니라 열마다 곱해졌습니다. T == H이면 hs * a가 오류 없이 틀린 값을 냅니다: "
+                "a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐).")
+    if T == H and np.allclose(c, hs @ a):
+        return "hs @ a는 은닉 차원 쪽으로 곱해 더합니다. 시각 축으로 더하려면 a @ hs (또는 hs.T @ a)입니다."
+    top = int(np.argmax(a))
+    if a[top] < 1.0 and np.allclose(c, hs[top]):
+        return MAX_ROW
+    return None
+
+
+def check_context_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> None:
+    """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
+    hint = diagnose_context(hs, a, result)
+    if hint:
+        fb.fail(f"{CONTEXT}()의 형상은 맞지만 값이 틀립니다. {hint}")
+
+
+# ---------------------------------------------------------------- context_vectors
+
+def call_contexts(func: Callable, hs: np.ndarray, a: np.ndarray):
+    """``context_vectors(hs, a)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
+    return fb.call(func, hs, a, name=CONTEXTS, error_hints=CONTEXTS_HINTS)
+
+
+def check_contexts_fresh(seed_result, result) -> None:
+    """새 입력의 결과가 씨앗 예제 미니배치의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
+    fb.check_not_hardcoded(seed_result, result, CONTEXTS)
+
+
+def seed_batch() -> tuple[np.ndarray, np.ndarray]:
+    """과제 노트북이 쓰는 씨앗 예제의 미니배치 ``(hs, a)``: (N, T, H) = (3, 5, 4), (N, T) = (3, 5).
+
+    표본 0은 씨앗 예제 그대로, 표본 1은 시각의 순서를 뒤집은 것(맥락 벡터는 표본 0과 같음),
+    표본 2는 은닉 상태를 두 배로 하고 가중치를 균등하게 한 것입니다.
+    """
+    from ctxcourse.seed import seed_data
+
+    hs, a = seed_data()
+    T = a.shape[0]
+    return np.stack([hs, hs[::-1], 2 * hs]), np.stack([a, a[::-1], np.full(T, 1.0 / T)])
+
+
+def _contexts_shape_hints(N: int, T: int, H: int) -> dict:
+    return {
+        (N, T): "시각 축(axis=1)이 아니라 은닉 차원 축(axis=2)으로 합했습니다 (축이 틀림). "
+                "미니배치에서는 시각 축이 axis=1입니다: np.sum(..., axis=1).",
+        (N, 1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼서 (N, H)를 돌려주세요.",
+        (T, H): "미니배치 축(axis=0)으로 합했습니다 (축이 틀림). 표본마다 맥락 벡터가 하나씩 나오도록 "
+                "시각 축(axis=1)으로 합하세요.",
+        (N, T, H): "가중치를 곱하기만 하고 더하지 않았습니다. 시각 축(axis=1)으로 합하세요.",
+        (H,): "미니배치 축과 시각 축을 함께 합했습니다. 시각 축(axis=1)으로만 합하세요.",
+        (N, H, 1): "축이 틀렸고 keepdims=True도 남았습니다. 시각 축(axis=1)으로, keepdims 없이 합하세요.",
+        (): "axis를 주지 않아 모든 원소를 더해 숫자 하나가 되었습니다. 시각 축(axis=1)으로만 합하세요.",
+    }
+
+
+def check_contexts_shape(hs: np.ndarray, a: np.ndarray, result) -> np.ndarray:
+    """결과가 np.ndarray이고 형상이 (N, H)인지 확인합니다. 틀린 형상은 원인을 설명합니다."""
+    _check_not_scalar(result, CONTEXTS, "시각 축(axis=1)")
+    result = fb.check_ndarray(result, CONTEXTS)
+    fb.check_numeric(result, CONTEXTS)
+    N, T, H = np.shape(hs)
+    fb.check_shape(result, (N, H), CONTEXTS, _contexts_shape_hints(N, T, H))
+    return result
+
+
+def diagnose_contexts(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> str | None:
+    """형상 (N, H)는 맞지만 값이 틀린 흔한 경우에 이름을 붙입니다. 알아보지 못하면 None."""
+    hs = np.asarray(hs, dtype=float)
+    a = np.asarray(a, dtype=float)
+    c = np.asarray(result, dtype=float)
+    N, T, H = hs.shape
+    if c.shape != (N, H):
+        return None
+    if not np.allclose(a, 1.0) and np.allclose(c, hs.sum(axis=1)):
+        return FORGOT_WEIGHTS
+    if T == H and np.allclose(c, a * hs.sum(axis=2)):
+        return ("시각 축(axis=1)이 아니라 은닉 차원 축(axis=2)으로 합했습니다 (축이 틀림). T == H라서 형상은 "
+                "맞아 보여도 값이 다릅니다.")
+    return None
+
+
+def check_contexts_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> None:
+    """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
+    hint = diagnose_contexts(hs, a, result)
+    if hint:
+        fb.fail(f"{CONTEXTS}()의 형상은 맞지만 값이 틀립니다. {hint}")
+
+
+# ---------------------------------------------------------------- plot_weights
+
+def call_plot(func: Callable, a: np.ndarray, labels: Sequence[str] | None):
+    """``plot_weights(a, labels)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
+    return fb.call(func, a, labels, name=PLOT, error_hints={
+        "takes 1 positional argument": "plot_weights(a, labels=None)처럼 labels 인자를 받으세요.",
+        "Invalid shape": "imshow에는 2차원 배열을 넘기세요: a.reshape(1, T).",
+    })
+
+
+def figure_of(result: Any) -> dict:
+    """결과가 matplotlib Figure(또는 채점 엔진이 기록한 그 사실 dict)이면 사실 dict를 돌려줍니다.
+
+    진짜 Figure를 받으면 사실을 뽑은 뒤 ``plt.close``로 닫습니다 (그림이 쌓이지 않도록).
+    """
+    facts = fb.figure_facts(result)
+    figures = [result] if facts is not None and not isinstance(result, dict) else []
+    if isinstance(result, tuple):
+        figures = [item for item in result if fb.figure_facts(item) is not None and not isinstance(item, dict)]
+    if figures:
+        import matplotlib.pyplot as plt
+        for figure in figures:
+            plt.close(figure)
+    if facts is not None:
+        return facts
+    if result is None:
+        fb.fail(f"{PLOT}()이 None을 돌려주었습니다. plt.show()로 끝내지 말고 fig, ax = plt.subplots()로 만든 "
+                f"그림을 return fig로 돌려주세요.")
+    if isinstance(result, tuple):
+        fb.fail(f"{PLOT}()이 튜플을 돌려주었습니다. (fig, ax)가 아니라 Figure 하나(return fig)를 돌려주세요.")
+    if hasattr(result, "get_figure") or type(result).__name__.endswith("Axes"):
+        fb.fail(f"{PLOT}()이 Axes(ax)를 돌려주었습니다. 그림 전체인 Figure를 돌려주세요: return fig.")
+    fb.fail(f"{PLOT}()이 {type(result).__name__}을 돌려주었습니다. matplotlib Figure를 돌려주세요: "
+            f"fig, ax = plt.subplots() ... return fig.")
+    return {}  # pragma: no cover  (fail은 늘 예외를 냅니다)
+
+
+def _layers(facts: dict) -> list[np.ndarray]:
+    layers = []
+    for ax in facts.get("axes", []):
+        for layer in ax.get("layers", []):
+            try:
+                layers.append(np.asarray(layer, dtype=float))
+            except (TypeError, ValueError):
+                continue
+    return layers
+
+
+def check_heatmap(facts: dict, a: np.ndarray) -> None:
+    """그림의 히트맵 하나가 가중치 a를 (1, T), (T,) 또는 (T, 1) 형상으로 담고 있는지 확인합니다."""
+    a = np.asarray(a, dtype=float)
+    layers = _layers(facts)
+    if not layers:
+        fb.fail(f"{PLOT}()의 그림에 히트맵이 없습니다. 막대나 선 그래프가 아니라 ax.imshow(...) 또는 "
+                f"ax.pcolormesh(...)로 가중치를 색으로 그리세요.")
+    for layer in layers:
+        if layer.shape in ((1, a.size), (a.size,), (a.size, 1)) and np.allclose(layer.ravel(), a):
+            return
+    shapes = ", ".join(str(layer.shape) for layer in layers)
+    fb.fail(f"{PLOT}()의 히트맵에 그린 값(형상 {shapes})이 가중치 a(형상 {a.shape})와 다릅니다. 다른 배열을 "
+            f"그리지 말고, 받은 a 자체를 (1, T) 형상으로 바꾸어 그리세요: ax.imshow(a.reshape(1, T), ...).")
+
+
+def check_colorbar(facts: dict) -> None:
+    """그림에 색 막대(colorbar)가 있는지 확인합니다."""
+    if not facts.get("colorbars"):
+        fb.fail(f"{PLOT}()의 그림에 색 막대(colorbar)가 없습니다. 색이 어떤 값인지 읽을 수 있도록 "
+                f"image = ax.imshow(...) 다음에 fig.colorbar(image, ax=ax)를 부르세요.")
+
+
+def check_korean_text(facts: dict) -> None:
+    """제목이나 축 이름 중 하나에 한국어(한글)가 있는지 확인합니다."""
+    texts = [facts.get("suptitle", "")]
+    for ax in facts.get("axes", []):
+        texts += [ax.get("title", ""), ax.get("xlabel", ""), ax.get("ylabel", "")]
+    if not any(fb.has_hangul(str(text)) for text in texts):
+        fb.fail(f"{PLOT}()의 그림에 한국어 제목이나 축 이름이 없습니다. 예: ax.set_title('어텐션 가중치'), "
+                f"ax.set_xlabel('시각 t'). (한글이 네모로 깨지면 setup_korean_font()를 먼저 부르세요.)")
+
+
+def check_tick_labels(facts: dict, labels: Sequence[str]) -> None:
+    """히트맵의 가로 또는 세로 눈금 이름이 ``labels``와 같은지 확인합니다."""
+    wanted = [str(label) for label in labels]
+    seen = []
+    for ax in facts.get("axes", []):
+        for key in ("xticklabels", "yticklabels"):
+            ticks = [str(tick) for tick in ax.get(key, [])]
+            if ticks == wanted:
+                return
+            seen.append(ticks)
+    fb.fail(f"{PLOT}(a, labels)의 눈금 이름이 labels {wanted}와 다릅니다 (지금 눈금: {seen}). "
+            f"ax.set_xticks(range(T), labels)로 시각마다 단어를 적으세요.")
