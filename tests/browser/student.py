@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import Browser, Page, Playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +32,15 @@ VALIDATE_TIMEOUT = 600_000  # ms: Validate(새 커널에서 노트북 전체 실
 ACTIVE = "#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)"
 DIALOG = ".jp-Dialog"
 HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def kernel_python(kernel_id: str) -> str | None:
+    """커널 ``kernel_id``를 돌리는 파이썬 실행 파일 (프로세스의 명령줄에서)."""
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if any(f"kernel-{kernel_id}.json" in arg for arg in cmdline):
+            return cmdline[0]
+    return None
 
 
 class StudentError(AssertionError):
@@ -114,6 +125,10 @@ class Student:
                 if session["kernel"]["name"] != "python3":
                     self.fail(f"{path}이(가) 커널 {session['kernel']['name']!r}로 열렸습니다. python3이어야 합니다.",
                               "open_kernel")
+                python = kernel_python(session["kernel"]["id"])
+                if python is None or Path(python).parent != Path(sys.executable).parent:
+                    self.fail(f"{path}의 커널이 가상환경의 파이썬({Path(sys.executable).parent})이 아니라 "
+                              f"{python}로 돌고 있습니다.", "open_kernel")
                 return
             page.wait_for_timeout(250)
         self.fail(f"{path}의 커널이 {OPEN_TIMEOUT // 1000}초 안에 준비되지 않았습니다.", "open_kernel")
