@@ -170,14 +170,21 @@ class Student:
         self.wait_until_all_cells_ran()
 
     def wait_until_all_cells_ran(self) -> None:
-        """모든 코드 셀의 번호가 [n]이 되고 커널이 쉬는 상태(idle)가 될 때까지 기다립니다."""
+        """모든 코드 셀의 번호가 [n]이 되고 커널이 쉬는 상태(idle)가 될 때까지 기다립니다.
+
+        오류로 실행이 멈추면 기다리지 않고 돌아가며, 오류는 :meth:`error_outputs`가 보여 줍니다.
+        """
         script = """(selector) => {
             const panel = document.querySelector(selector);
             if (!panel) return false;
             const state = panel.querySelector('.jp-Notebook-ExecutionIndicator');
             if (!state || state.getAttribute('data-status') !== 'idle') return false;
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent);
+            if (prompts.length === 0 || prompts.some(p => p.includes('*'))) return false;
+            const ran = prompts.filter(p => /\\[\\d+\\]/.test(p)).length;
+            // 오류가 난 셀에서 '모두 실행'이 멈추면 뒤 셀들은 번호가 없습니다: 그때도 끝난 것으로 봅니다.
+            const failed = panel.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+            return ran === prompts.length || (ran > 0 && failed !== null);
         }"""
         try:
             self.page.wait_for_function(script, arg=ACTIVE, timeout=RUN_TIMEOUT, polling=500)
