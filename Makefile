@@ -38,11 +38,15 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# 학생 화면: student/에 강의와 과제를 복사하고(이미 있는 파일은 덮어쓰지 않음) 그곳에서 JupyterLab을 엽니다.
+# source/(해답)는 보이지 않습니다. 학생용 설정은 .jupyter-student/ (한국어 메뉴, Validate 창, exchange).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	mkdir -p student exchange
+	cp -rn notebooks release student/
+	cd student && JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter-student $(CURDIR)/$(BIN)/jupyter lab
 
 release: setup
 	$(BIN)/course release --all
 
 clean:
-	rm -rf submitted autograded/* feedback gradebook.db grades.csv .course_state
+	rm -rf submitted autograded/* feedback gradebook.db grades.csv .course_state exchange

@@ -3,10 +3,16 @@
 강좌 폴더(이 파일이 있는 폴더)에서 nbgrader 명령이나 `course` 명령을 실행하면 읽힙니다.
 """
 
+import os
+
 c = get_config()  # noqa: F821  (nbgrader가 주입합니다)
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.course_id = "attention-context-vector"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+# 한 기계에서 쓰는 강좌: 배포와 제출이 오가는 exchange 폴더는 강좌 폴더 안에 둡니다
+# (학생용 JupyterLab 설정 .jupyter-student/nbgrader_config.py도 같은 곳을 가리킵니다).
+c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
 # release/로 복사하지 않을 파일 (체크포인트, 캐시)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
