@@ -1,15 +1,20 @@
 """일부러 틀린 풀이 모음 (the bank of deliberately wrong solutions).
 
 테스트와 강사용 데모 반(``course demo``)이 함께 씁니다. 과제마다 모듈이 하나 있고
-(``ctxcourse.mistakes.<모듈>``), 모듈마다 ``MISTAKES: list[Mistake]``가 있습니다.
+(``instructor/mistakes/<모듈>.py``), 모듈마다 ``MISTAKES: list[Mistake]``가 있습니다.
+실수 모음은 정답과 한 글자만 다른 코드도 담고 있으므로 설치되는 패키지(학생도 받는 ``ctxcourse``)에
+넣지 않고, 강사용 저장소의 ``instructor/`` 폴더에만 둡니다.
 각 실수는 학생용 노트북의 해답 셀(grade_id → 코드)을 바꾼 제출물을 만들며, 정확히
 ``lost``에 적힌 테스트 셀에서 점수를 잃고, 그 셀의 출력에 ``messages``의 글귀가 나와야 합니다.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 from dataclasses import dataclass, field
+from pathlib import Path
+
+BANK_DIR = Path(__file__).resolve().parents[2] / "instructor" / "mistakes"
 
 # 과제 이름 → 실수 모음 모듈 이름
 MODULES = {
@@ -39,12 +44,16 @@ class Mistake:
 
 
 def mistakes_for(assignment: str) -> list[Mistake]:
-    """과제 하나의 실수 모음. 아직 모듈이 없으면 빈 리스트."""
+    """과제 하나의 실수 모음 (``instructor/mistakes/<모듈>.py``의 ``MISTAKES``)."""
     name = MODULES.get(assignment)
     if name is None:
         raise KeyError(f"모르는 과제입니다: {assignment}")
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError:
-        return []
+    path = BANK_DIR / f"{name}.py"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"실수 모음 {path}가 없습니다. 실수 모음은 강사용 저장소(instructor/)에만 있습니다 "
+            f"(the mistake bank ships with the instructor's repository only).")
+    spec = importlib.util.spec_from_file_location(f"ctxcourse_mistake_bank_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return list(module.MISTAKES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from . import Mistake
+from ctxcourse.mistakes import Mistake
 
 FORWARD_SHAPE = "test_weight_sum_forward_shape"
 FORWARD_VALUES = "test_weight_sum_forward_values"

@@ -7,7 +7,7 @@ test_broadcast_shape_by_hand (1), test_broadcast_shape_many (2).
 
 from __future__ import annotations
 
-from . import Mistake
+from ctxcourse.mistakes import Mistake
 
 W_SHAPE = "test_weight_rows_shape"
 W_VALUES = "test_weight_rows_values"

@@ -10,7 +10,7 @@ test_plot_weights_colorbar_labels (1), test_plot_weights_ticks (1).
 
 from __future__ import annotations
 
-from . import Mistake
+from ctxcourse.mistakes import Mistake
 
 C_SHAPE = "test_context_vector_shape"
 C_VALUES = "test_context_vector_values"

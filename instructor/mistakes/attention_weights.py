@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from . import Mistake
+from ctxcourse.mistakes import Mistake
 
 SOFTMAX_VALUES = "test_softmax_values"
 SOFTMAX_STABLE = "test_softmax_stable"

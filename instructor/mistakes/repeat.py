@@ -6,7 +6,7 @@ test_repeat_weights_fresh (3), test_repeat_weights_input (2).
 
 from __future__ import annotations
 
-from . import Mistake
+from ctxcourse.mistakes import Mistake
 
 SHAPE = "test_repeat_weights_shape"
 VALUES = "test_repeat_weights_values"
