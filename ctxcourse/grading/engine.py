@@ -97,6 +97,7 @@ class TestResult:
     passed: bool
     kernel_passed: bool | None
     message: str
+    kernel_message: str = ""
 
 
 @dataclass
@@ -116,6 +117,7 @@ class SubmissionReport:
     seconds: float = 0.0
     engine: str = ENGINE_VERSION
     sandbox: bool = True
+    timing: dict = field(default_factory=dict)   # 단계별 시간(초): prepare, sandbox, kernel_start, cells, replay, finish
 
     def flag(self, kind: str, detail: str) -> None:
         entry = {"kind": kind, "detail": detail[:500]}
@@ -599,6 +601,7 @@ class GradingEngine:
             prepared.jobs.append({"name": name, "tests": tests, "cells": len(sanitized.cells)})
         if not prepared.jobs and report.status == "graded":
             report.status = "no_notebook"
+        report.timing["prepare"] = round(time.monotonic() - prepared.started, 3)
         return prepared
 
     def _register(self, assignment: str, student: str, conv: SandboxAutograde) -> None:
@@ -695,12 +698,14 @@ class GradingEngine:
                 "notebook_name": f"{name}.ipynb", "tests": {str(k): v for k, v in job["tests"].items()},
                 "graded": notebook_info.graded, "kernel_name": "python3"}, state.slot)
             outcome = self._digest_run(run, job, notebook_info)
+            replay_started = time.monotonic()
             replay_job = {
                 "tests": [{"grade_id": t.grade_id, "source": t.source} for t in notebook_info.tests],
                 "graded": notebook_info.graded, "records": outcome["records"], "status": outcome["test_status"],
                 "stopped": outcome["stopped"], "recorder_failed": outcome["recorder_failed"],
             }
             outcome["replay"] = self._replay_worker(state).run(replay_job)
+            outcome["replay_seconds"] = time.monotonic() - replay_started
             outcome.pop("records")
             outcomes[name] = outcome
             if not self.keep_work:
@@ -710,6 +715,7 @@ class GradingEngine:
     def _digest_run(self, run, job: dict, info: NotebookInfo) -> dict:
         """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다."""
         cells, records, events = {}, {}, []
+        kernel_start = None
         test_status: dict[str, str] = {}
         recorder_failed: list[str] = []
         done = fatal = None
@@ -736,6 +742,8 @@ class GradingEngine:
                     recorder_failed.append(line["test"])
             elif kind == "start":
                 declared = line.get("cells")
+            elif kind == "kernel_ready" and isinstance(line.get("elapsed"), (int, float)):
+                kernel_start = float(line["elapsed"])
             elif kind == "done":
                 done = line
             elif kind == "fatal":
@@ -755,7 +763,8 @@ class GradingEngine:
         return {"cells": cells, "records": records, "events": events, "test_status": test_status,
                 "recorder_failed": recorder_failed, "stopped": stopped, "fatal": fatal, "declared": declared,
                 "returncode": run.returncode, "stderr": run.stderr[-2000:], "bad_lines": run.bad_lines,
-                "elapsed": run.elapsed, "tests": job["tests"], "expected_cells": job["cells"]}
+                "elapsed": run.elapsed, "tests": job["tests"], "expected_cells": job["cells"],
+                "kernel_start": kernel_start}
 
     # -- step 3: finish (main thread, gradebook writes via nbgrader) ----------------------------
     def _finish(self, prepared: _Prepared, outcomes: dict) -> SubmissionReport:
@@ -767,6 +776,7 @@ class GradingEngine:
             report.reasons.append(f"채점 중 내부 오류: {outcomes['__error__']}")
             report.status = "error"
             outcomes = {}
+        finish_started = time.monotonic()
         for job in prepared.jobs:
             name = job["name"]
             info = prepared.info.notebooks[name]
@@ -778,6 +788,10 @@ class GradingEngine:
                     os.remove(target)
                 continue
             self._explain(report, outcome)
+            for key, value in (("sandbox", outcome["elapsed"]), ("kernel_start", outcome.get("kernel_start")),
+                               ("replay", outcome.get("replay_seconds"))):
+                if isinstance(value, (int, float)):
+                    report.timing[key] = round(report.timing.get(key, 0.0) + value, 3)
             replay = outcome["replay"]
             if replay.get("error"):
                 report.reasons.append(f"채점 재현기 오류: {replay['error']}. 이 노트북의 테스트는 0점입니다.")
@@ -808,9 +822,10 @@ class GradingEngine:
                 outputs = test_outputs[test.grade_id]
                 score = cell_score(outputs, test.points) if test.grade_id in job["tests"].values() else 0.0
                 kernel = kernel_cells.get(test.grade_id)
-                kernel_passed = None
+                kernel_passed, kernel_message = None, ""
                 if kernel is not None and kernel["status"] not in ("not_run", ""):
                     kernel_passed = cell_score(kernel["outputs"], test.points) >= test.points
+                    kernel_message = error_message(kernel["outputs"])[:500]
                 passed = score >= test.points
                 if kernel_passed is True and not passed:
                     report.flag("verdict_mismatch", f"{test.grade_id}: 커널 안에서는 통과로 보였지만 재현 판정은 실패")
@@ -818,7 +833,7 @@ class GradingEngine:
                     report.flag("verdict_mismatch", f"{test.grade_id}: 커널 안에서는 실패로 보였지만 재현 판정은 통과")
                 report.tests[test.grade_id] = asdict(TestResult(
                     test.grade_id, test.function, score, test.points, passed, kernel_passed,
-                    "" if passed else error_message(outputs)))
+                    "" if passed else error_message(outputs), kernel_message))
         try:
             conv.set_permissions(assignment, student)
         except OSError:
@@ -826,6 +841,7 @@ class GradingEngine:
         conv.run_post_convert_hook()
         report.score, report.max_score = self._gradebook_score(assignment, student, prepared.info)
         report.graded_at = _now()
+        report.timing["finish"] = round(time.monotonic() - finish_started, 3)
         report.seconds = round(time.monotonic() - prepared.started, 2)
         self._write_state(report)
         self.progress.advance(report)

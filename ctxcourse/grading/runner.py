@@ -284,7 +284,7 @@ async def run(job: dict, emit) -> None:
     client_class = make_client_class()
     client = client_class(
         nb, job, timeout=job["timeout"], startup_timeout=job["startup_timeout"], kernel_name=job["kernel_name"],
-        allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=4,
+        allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=60,
         raise_on_iopub_timeout=False, shutdown_kernel="immediate", record_timing=False,
         resources={"metadata": {"path": job["workdir"]}},
     )
