@@ -140,11 +140,16 @@ class RichProgress:
 
 
 def run_autograde(course: Course, assignments: list[str], console: Console, *, student=None, jobs=None,
-                  sandbox=True, force=False, timeout=None):
+                  sandbox=True, force=False, timeout=None, memory=None, wall_timeout=None):
     from .grading.engine import GradingEngine
     from .grading.sandbox import Limits
 
     limits = Limits().with_cell_timeout(timeout or course.cell_timeout())
+    if memory:
+        limits.memory = int(memory) * 1024 * 1024
+    if wall_timeout:
+        limits.wall_timeout = int(wall_timeout)
+        limits.cpu = max(limits.cpu, int(wall_timeout))
     if not sandbox:
         console.print("[bold red]경고: --no-sandbox[/bold red] 학생 코드가 강사 권한으로, 네트워크와 강좌 폴더에 접근할 수 "
                       "있는 상태로 실행됩니다. 믿을 수 있는 제출물에만 쓰세요. (student code runs unprotected)")
@@ -173,8 +178,11 @@ def _summary_table(reports, title: str) -> Table:
 def cmd_autograde(args, console: Console) -> int:
     course = load_course(args.course_dir)
     assignments = _assignments(course, args)
+    if args.jobs is not None and args.jobs < 1:
+        raise CourseError("--jobs는 1 이상이어야 합니다. (--jobs must be at least 1)")
     reports, seconds, jobs = run_autograde(course, assignments, console, student=args.student, jobs=args.jobs,
-                                           sandbox=not args.no_sandbox, force=args.force, timeout=args.timeout)
+                                           sandbox=not args.no_sandbox, force=args.force, timeout=args.timeout,
+                                           memory=args.memory, wall_timeout=args.wall_timeout)
     console.print(_summary_table(reports, "채점 결과 (autograded/, gradebook.db)"))
     graded = sum(r.status != "skipped" for r in reports)
     flagged = sum(bool(r.flags) for r in reports)
@@ -408,6 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
                            help="바뀌지 않은 제출물도 다시 채점합니다. Regrade even unchanged submissions.")
     autograde.add_argument("--timeout", type=int, metavar="SECONDS", default=None,
                            help="셀 하나의 시간 제한 (기본: nbgrader_config.py의 Execute.timeout). Per-cell timeout.")
+    autograde.add_argument("--memory", type=int, metavar="MB", default=None,
+                           help="학생 프로세스 하나의 메모리 한도 (기본 3072MB). Memory limit per sandboxed process.")
+    autograde.add_argument("--wall-timeout", type=int, metavar="SECONDS", default=None,
+                           help="제출물 하나의 전체 실행 시간 한도 (기본: 셀 시간 제한 × 3 + 60초, 최소 300초). "
+                                "Wall-clock limit per submission.")
     autograde.set_defaults(func=cmd_autograde)
 
     feedback = commands.add_parser(

@@ -642,6 +642,7 @@ class GradingEngine:
         except Exception:  # noqa: BLE001  (읽을 수 없는 파일은 정화 단계에서 보고합니다)
             return
         seen = set()
+        student_cells: list[tuple[int, str]] = []
         for index, cell in enumerate(nb.cells):
             meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
             grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
@@ -649,12 +650,18 @@ class GradingEngine:
                 seen.add(grade_id)
                 if _normal(str(cell.get("source", ""))) != _normal(info.release_sources[grade_id]):
                     report.flag("test_cell_changed", f"{grade_id}: 테스트 셀의 코드가 바뀌었습니다 (원본으로 되돌려 채점)")
-                if meta.get("points") is not None and float(meta.get("points") or 0) != info.points.get(grade_id):
+                try:
+                    points = float(meta.get("points")) if meta.get("points") is not None else None
+                except (TypeError, ValueError):
+                    points = -1.0
+                if points is not None and points != info.points.get(grade_id):
                     report.flag("test_cell_changed", f"{grade_id}: 배점이 바뀌었습니다 (원래 배점으로 채점)")
                 continue
             if cell.get("cell_type") == "code":
-                for hit in scan.scan(str(cell.get("source", ""))):
-                    report.flag("suspicious_code", f"셀 {index}: {hit}")
+                student_cells.append((index, str(cell.get("source", ""))))
+        hits = scan.scan_cells([source for _, source in student_cells])
+        for position, hit in hits:
+            report.flag("suspicious_code", f"셀 {student_cells[position][0]}: {hit}")
         for grade_id in info.release_sources:
             if grade_id not in seen:
                 report.flag("test_cell_changed", f"{grade_id}: 테스트 셀이 지워졌거나 메타데이터가 없습니다 (원본을 다시 넣어 채점)")

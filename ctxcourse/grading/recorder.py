@@ -116,6 +116,7 @@ def begin(test_id: str, nonce: str, names: list, path: str) -> None:
 
     namespace = get_ipython().user_ns
     _state.update({"test": str(test_id), "nonce": str(nonce), "path": str(path), "depth": 0, "wrapped": {}})
+    _write({"kind": "begin"})  # 실행기는 이 줄로 begin이 정말 실행되었는지 확인합니다 (입력 변환기 방해 감지)
     for name in names:
         function = namespace.get(name)
         if function is None or not callable(function):

@@ -99,6 +99,8 @@ def parse_records(text: str, test: str, nonce: str, graded: list[str], truncated
             notes.append(f"{test}: 기록 순서 번호가 어긋납니다 (기록 위조)")
             continue
         last_seq = seq
+        if data.get("kind") == "begin":
+            continue
         function = data.get("function")
         if function not in graded:
             notes.append(f"{test}: 채점 함수가 아닌 '{str(function)[:40]}'의 기록")

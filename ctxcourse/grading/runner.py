@@ -125,19 +125,46 @@ def make_client_class():
         def _on_cell_executed(self, cell, cell_index, execute_reply):
             self.on_executed(cell, execute_reply)
 
+        async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+            """nbclient의 같은 함수와 같지만 두 가지가 다릅니다: 시간 초과로 만든 응답 뒤에는 IOPub을 ``grace``초만
+            기다리고, IOPub을 기다리다 포기하면 출력 수집 작업을 취소합니다 (남겨 두면 다음 셀의 출력을 가로챕니다)."""
+            deadline = time.monotonic() + timeout if timeout is not None else None
+            fabricated = None
+            while True:
+                try:
+                    if fabricated is not None:
+                        msg = fabricated
+                        msg["parent_header"] = {"msg_id": msg_id}
+                    else:
+                        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+                        msg = await self.kc.shell_channel.get_msg(timeout=remaining)
+                    if msg["parent_header"].get("msg_id") == msg_id:
+                        wait = self.job["grace"] if fabricated is not None else self.iopub_timeout
+                        try:
+                            await asyncio.wait_for(asyncio.shield(task_poll_output_msg), wait)
+                        except (asyncio.TimeoutError, Empty):
+                            task_poll_output_msg.cancel()
+                        task_poll_kernel_alive.cancel()
+                        return msg
+                except Empty:
+                    task_poll_kernel_alive.cancel()
+                    await self._async_check_alive()
+                    fabricated = await self._async_handle_timeout(timeout, cell)
+                    if fabricated is None:
+                        raise
+
         def output(self, outs, msg, display_id, cell_index):
             size = _output_size(msg)
             self.cell_bytes += size
-            self.total_bytes += size
             if (self.cell_bytes > self.job["max_cell_output"]
-                    or self.total_bytes > self.job["max_total_output"]):
-                if not self.output_truncated:
-                    self.output_truncated = True
+                    or self.total_bytes + size > self.job["max_total_output"]):
+                self.output_truncated = True
                 if (self.cell_bytes > self.job["flood_output"] and not self.flood_interrupted
                         and self.km is not None):
                     self.flood_interrupted = True
                     asyncio.ensure_future(self.km.interrupt_kernel())
                 return None
+            self.total_bytes += size
             return super().output(outs, msg, display_id, cell_index)
 
         def on_executed(self, cell, reply):
@@ -284,7 +311,7 @@ async def run(job: dict, emit) -> None:
     client_class = make_client_class()
     client = client_class(
         nb, job, timeout=job["timeout"], startup_timeout=job["startup_timeout"], kernel_name=job["kernel_name"],
-        allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=60,
+        allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=15,
         raise_on_iopub_timeout=False, shutdown_kernel="immediate", record_timing=False,
         resources={"metadata": {"path": job["workdir"]}},
     )
@@ -314,7 +341,8 @@ async def run(job: dict, emit) -> None:
                     args = json.dumps([test, nonce, job["graded"], records_path])
                     reply = await _silent(client, "__import__('ctxcourse.grading.recorder', fromlist=['begin'])"
                                                   f".begin(*{args})", job["control_timeout"])
-                    if reply is None or reply["content"].get("status") != "ok":
+                    if (reply is None or reply["content"].get("status") != "ok"
+                            or not os.path.exists(records_path)):
                         emit({"type": "event", "kind": "recorder_failed", "index": index, "test": test,
                               "detail": "begin"})
                 client.cell_bytes = 0

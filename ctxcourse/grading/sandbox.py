@@ -224,7 +224,8 @@ class Sandbox:
             cmd += ["--ro-bind", str(job_dir), JOBDIR]
         if self.mpl_cache:
             cmd += ["--ro-bind", self.mpl_cache, MPLDIR]
-        cmd += ["--chdir", WORKDIR, "--clearenv"]
+        # 샌드박스의 뿌리(/)는 bwrap이 만든 tmpfs입니다. 크기 제한이 없으므로 읽기 전용으로 다시 올립니다.
+        cmd += ["--remount-ro", "/", "--chdir", WORKDIR, "--clearenv"]
         for key, value in self._environment().items():
             cmd += ["--setenv", key, value]
         return cmd + ["--"] + argv

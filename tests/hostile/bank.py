@@ -1,0 +1,296 @@
+"""악의적이거나 망가진 제출물 모음 (the bank of hostile and broken submissions) — 작은 과제 ``00_mini``용.
+
+제출물 하나 = :class:`Entry`: 학생 ID(``key``), 설명, 노트북을 만드는 방법, 그리고 기대:
+``score``(정확한 점수) 또는 ``max_score``(넘지 말아야 할 점수), 나와야 할 의심 표시(``flags``),
+강사용 기록에 나와야 할 이유의 글귀(``reason``). ``plain``은 보통의 nbgrader 0.9.6이 주는 점수입니다
+(이 엔진이 막는 허점을 보여 주려고 몇 개만 적고, 테스트가 확인합니다).
+
+만점은 8점입니다: repeat_weights 4점 (형상 1, 값 2, 입력 보존 1), context_vector 3점 (형상 1, 값 2),
+plot_weights 1점.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell
+
+from .minicourse import ASSIGNMENT, solution_code
+
+CORRECT = solution_code()
+STUB = "# 여기에 코드를 작성하세요\nraise NotImplementedError"
+
+CV_MEAN = '''def context_vector(hs, a):
+    """평균을 돌려주는 틀린 풀이 (형상은 맞음)."""
+    return hs.mean(axis=0)'''
+
+RW_NO_AXIS = '''def repeat_weights(a, H):
+    return np.repeat(a, H)'''
+
+RW_SORTS_INPUT = '''def repeat_weights(a, H):
+    """입력을 제자리에서 정렬하는 실수 (in-place mutation)."""
+    a.sort()
+    return np.repeat(a.reshape(-1, 1), H, axis=1)'''
+
+RW_MEMORY = '''def repeat_weights(a, H):
+    return np.ones((10 ** 6, 10 ** 6))'''
+
+RW_HARDCODED = '''def repeat_weights(a, H):
+    return np.array([[0.8] * 4, [0.1] * 4, [0.03] * 4, [0.05] * 4, [0.02] * 4])'''
+
+CV_STDERR = '''import sys
+def context_vector(hs, a):
+    print("디버그: 계산 중", file=sys.stderr)
+    return (hs * np.asarray(a).reshape(-1, 1)).sum(axis=0)'''
+
+CV_SYNTAX = '''def context_vector(hs, a)
+    return (hs * a).sum(axis=0'''
+
+PW_NONE = '''def plot_weights(a):
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    ax.imshow(np.asarray(a, dtype=float).reshape(1, -1))'''
+
+CV_LIAR = '''class Liar(np.ndarray):
+    def __eq__(self, other):
+        return True
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return True
+
+def context_vector(hs, a):
+    return np.zeros(hs.shape[1]).view(Liar)'''
+
+ALLCLOSE = "import numpy as np\nnp.allclose = lambda *args, **kwargs: True\nnp.array_equal = lambda *args, **kwargs: True"
+
+TRANSFORMER = '''ip = get_ipython()
+ip.input_transformers_post.append(lambda lines: [])'''
+
+SHOWTRACEBACK = '''ip = get_ipython()
+ip.showtraceback = lambda *args, **kwargs: None
+ip._showtraceback = lambda *args, **kwargs: None
+ip.showsyntaxerror = lambda *args, **kwargs: None'''
+
+FEEDBACK_PATCH = '''import ctxcourse.feedback as fb
+fb.check_close = lambda *args, **kwargs: None
+fb.fail = lambda *args, **kwargs: None'''
+
+RECORDER_PATCH = '''import ctxcourse.grading.recorder as rec
+rec.begin = lambda *args, **kwargs: None'''
+
+FAKE_OUTPUT = 'print("모든 테스트 통과 ✓  8/8점")'
+
+FAKE_RECORDS = '''import glob, json, threading, time
+def forge():
+    while True:
+        for path in glob.glob("/tmp/ctxgrade/rec-*.jsonl"):
+            with open(path, "a") as handle:
+                handle.write(json.dumps({"v": 1, "kind": "call", "function": "repeat_weights", "test": "x",
+                                         "nonce": "0", "seq": 10 ** 6, "digest": "0", "args": []}) + "\\n")
+        time.sleep(0.005)
+threading.Thread(target=forge, daemon=True).start()'''
+
+ESCAPE = '''import os, glob
+attempts = {}
+for target in ["../../gradebook.db", "../../../gradebook.db", "/work/main/PWNED", "/tmp/ctxcourse_pwned",
+               "/usr/PWNED", "/PWNED", "/ctxgrade/job/files/PWNED"]:
+    try:
+        with open(target, "a") as handle:
+            handle.write("pwned")
+        attempts[target] = "written"
+    except OSError as error:
+        attempts[target] = type(error).__name__
+print(attempts)
+seen = {}
+for folder in ("/", "/work", "/work/main", "/home", "/home/student", "/tmp", "/ctxgrade", "/ctxgrade/job/files"):
+    try:
+        seen[folder] = sorted(os.listdir(folder))
+    except OSError as error:
+        seen[folder] = type(error).__name__
+print("보이는 폴더:", seen)
+print("루트:", sorted(os.listdir("/")))'''
+
+NETWORK = '''import socket
+for host, port in [("1.1.1.1", 53), ("pypi.org", 443)]:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        print("연결됨", host)
+    except OSError as error:
+        print("막힘", host, type(error).__name__, error)'''
+
+INFINITE = "while True:\n    pass"
+
+STUBBORN = '''import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    time.sleep(0.05)'''
+
+MEMORY = '''try:
+    huge = np.ones((60000, 60000))
+except MemoryError as error:
+    print("큰 배열:", type(error).__name__)
+
+def bomb():
+    chunks = []
+    while True:
+        chunks.append(bytearray(64 * 1024 * 1024))
+bomb()'''
+
+FORK_BOMB = '''import os
+while True:
+    os.fork()'''
+
+FLOOD = 'while True:\n    print("x" * 10000)'
+
+OS_EXIT = "import os\nos._exit(1)"
+
+SEGFAULT = "import ctypes\nctypes.string_at(0)"
+
+KILL_RUNNER = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"
+
+SYS_EXIT = "raise SystemExit(3)"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    title: str
+    cells: dict = field(default_factory=dict)          # 해답 셀 grade_id → 코드 (나머지는 base)
+    base: str = "correct"                              # correct | blank
+    extra: tuple = ()                                  # ((where, code), ...): where = start | end | before:<grade_id>
+    edit_tests: str | None = None                      # replace | delete
+    raw: bytes | None = None                           # 노트북 대신 이 바이트를 씁니다
+    filename: str | None = None                        # 다른 이름으로 냅니다
+    extra_files: dict = field(default_factory=dict)    # 이름 → 내용 (노트북 없이 낸 파일들)
+    score: float | None = None
+    max_score: float = 8.0
+    flags: frozenset = frozenset()
+    reason: str | None = None
+    output: str | None = None                          # 채점된 노트북의 학생 셀 출력에 나와야 할 글귀
+    plain: float | None = None                         # 보통의 nbgrader 0.9.6이 주는 점수
+    honest: bool = False                               # 속임수 없는 제출 (보통의 nbgrader와 점수가 같아야 함)
+
+
+ENTRIES = [
+    # --- 정직한 제출: 보통의 nbgrader와 점수가 같아야 합니다 ---
+    Entry("correct", "정답", score=8, honest=True),
+    Entry("blank", "빈 제출", base="blank", score=0, honest=True),
+    Entry("cv_mean", "맥락 벡터 대신 평균", {"context_vector": CV_MEAN}, score=6, honest=True),
+    Entry("rw_no_axis", "repeat에 axis 없음 (20,)", {"repeat_weights": RW_NO_AXIS}, score=5, honest=True),
+    Entry("rw_sorts_input", "입력을 제자리에서 정렬", {"repeat_weights": RW_SORTS_INPUT}, score=7, honest=True),
+    Entry("rw_hardcoded", "씨앗 예제의 답을 적어 넣음", {"repeat_weights": RW_HARDCODED}, score=6, honest=True),
+    Entry("cv_stderr", "함수가 표준 오류에 출력 (nbgrader는 0점)", {"context_vector": CV_STDERR}, score=5, honest=True),
+    Entry("cv_syntax", "문법 오류", {"context_vector": CV_SYNTAX}, score=5, honest=True),
+    Entry("pw_none", "그림 대신 None", {"plot_weights": PW_NONE}, score=7, honest=True),
+    # --- 점수를 속이려는 제출: 정직한 부분만큼만 받아야 합니다 ---
+    Entry("h_allclose", "np.allclose를 늘 True로 (값이 틀린 답)", {"context_vector": CV_MEAN},
+          extra=(("start", ALLCLOSE),), score=6, flags=frozenset({"suspicious_code", "verdict_mismatch"}), plain=8),
+    Entry("h_transformer", "입력 변환기로 뒤 셀(테스트)을 모두 지움 (빈 답)", base="blank",
+          extra=(("start", TRANSFORMER),), score=0,
+          flags=frozenset({"suspicious_code", "verdict_mismatch", "recorder_blocked"}), plain=8),
+    Entry("h_showtraceback", "오류 표시를 끔 (빈 답)", base="blank", extra=(("start", SHOWTRACEBACK),), score=0,
+          flags=frozenset({"suspicious_code"})),
+    Entry("h_feedback_patch", "채점 도구(ctxcourse.feedback)를 바꿈 (값이 틀린 답)", {"context_vector": CV_MEAN},
+          extra=(("start", FEEDBACK_PATCH),), score=6, flags=frozenset({"suspicious_code", "verdict_mismatch"})),
+    Entry("h_recorder_patch", "채점 기록기를 끔 (빈 답)", base="blank", extra=(("start", RECORDER_PATCH),), score=0,
+          flags=frozenset({"suspicious_code", "recorder_blocked"})),
+    Entry("h_liar", "np.allclose·__eq__가 거짓말하는 ndarray 하위 클래스", {"context_vector": CV_LIAR}, score=5,
+          flags=frozenset({"suspicious_code", "verdict_mismatch"}), plain=7),
+    Entry("h_edit_tests", "테스트 셀을 pass로 바꿈 (값이 틀린 답)", {"context_vector": CV_MEAN}, edit_tests="replace",
+          score=6, flags=frozenset({"test_cell_changed"})),
+    Entry("h_delete_tests", "테스트 셀을 모두 지움 (정답)", edit_tests="delete", score=8,
+          flags=frozenset({"test_cell_changed"})),
+    Entry("h_fake_output", "'통과' 글을 출력 (빈 답)", base="blank", extra=(("end", FAKE_OUTPUT),), score=0),
+    Entry("h_fake_records", "가짜 채점 기록을 씀 (빈 답)", base="blank", extra=(("start", FAKE_RECORDS),), score=0,
+          flags=frozenset({"records_tampered"})),
+    Entry("h_escape", "강좌 폴더·시스템에 쓰고 source/·성적부를 찾음 (정답)", extra=(("start", ESCAPE),), score=8,
+          flags=frozenset({"suspicious_code"}), output="'../../gradebook.db': 'OSError"),
+    Entry("h_network", "네트워크 접속 (정답)", extra=(("start", NETWORK),), score=8,
+          flags=frozenset({"suspicious_code"}), output="막힘 1.1.1.1"),
+    # --- 망가진 제출: 분명한 기록을 남기고, 나머지 반은 그대로 채점되어야 합니다 ---
+    Entry("b_infinite_loop", "무한 루프 (정답)", extra=(("start", INFINITE),), score=8, reason="시간 제한"),
+    Entry("b_stubborn_loop", "중단 신호를 무시하는 무한 루프 (정답)", extra=(("start", STUBBORN),), score=0,
+          reason="멈추지 않아"),
+    # 메모리를 다 쓰면 IPython이 마지막 예외의 프레임(=폭탄이 잡은 메모리)을 붙들고 있어 뒤 셀도 실패할 수 있습니다.
+    Entry("b_memory_bomb", "메모리 폭탄 (정답)", extra=(("start", MEMORY),), output="MemoryError"),
+    Entry("b_memory_function", "채점 함수가 거대한 배열을 만듦", {"repeat_weights": RW_MEMORY}, score=4),
+    Entry("b_fork_bomb", "포크 폭탄 (정답)", extra=(("start", FORK_BOMB),), score=0, reason="포크 폭탄",
+          flags=frozenset({"subprocess"})),
+    Entry("b_flood", "끝없는 출력 (정답)", extra=(("start", FLOOD),), score=8, reason="출력이 너무 많아"),
+    Entry("b_os_exit", "os._exit로 커널 종료 (정답)", extra=(("before:test_context_vector_shape", OS_EXIT),), score=4,
+          reason="커널이 죽었습니다"),
+    Entry("b_segfault", "세그폴트 (정답)", extra=(("before:test_context_vector_shape", SEGFAULT),), score=4,
+          reason="SIGSEGV"),
+    Entry("b_kill_runner", "채점 실행기를 죽임 (정답)", extra=(("before:test_context_vector_shape", KILL_RUNNER),),
+          max_score=4, reason="샌드박스가 비정상 종료", flags=frozenset({"sandbox"})),
+    Entry("b_sys_exit", "SystemExit (정답)", extra=(("start", SYS_EXIT),), score=8),
+    Entry("b_malformed", "깨진 JSON", raw=b'{"cells": [ this is not json', score=0, reason="읽거나 정리할 수 없습니다"),
+    Entry("b_empty", "빈 파일", raw=b"", score=0, reason="빈 파일"),
+    Entry("b_missing", "노트북 없음", extra_files={"readme.txt": "노트북을 깜빡했어요"}, score=0, reason="없습니다"),
+    Entry("b_wrong_name", "파일 이름이 다름 (정답)", filename=f"{ASSIGNMENT} (1).ipynb", score=0,
+          reason=f"{ASSIGNMENT} (1).ipynb"),
+]
+
+BY_KEY = {entry.key: entry for entry in ENTRIES}
+
+
+def _is_test(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
+
+
+def build_notebook(release_nb, entry: Entry):
+    """release 노트북에서 ``entry``의 제출 노트북을 만듭니다."""
+    nb = nbformat.from_dict(release_nb)
+    codes = dict(CORRECT) if entry.base == "correct" else {name: STUB for name in CORRECT}
+    codes.update(entry.cells)
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in codes and cell.metadata.nbgrader.get("solution"):
+            cell.source = codes[grade_id]
+    if entry.edit_tests == "replace":
+        for cell in nb.cells:
+            if _is_test(cell):
+                cell.source = "pass"
+    elif entry.edit_tests == "delete":
+        nb.cells = [cell for cell in nb.cells if not _is_test(cell)]
+    for where, code in entry.extra:
+        cell = new_code_cell(code)
+        if where == "start":
+            setup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+            nb.cells.insert(setup + 1, cell)
+        elif where == "end":
+            nb.cells.append(cell)
+        else:
+            target = where.split(":", 1)[1]
+            index = next(i for i, c in enumerate(nb.cells)
+                         if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == target)
+            nb.cells.insert(index, cell)
+    return nb
+
+
+def write_submission(course: Path, release_nb, entry: Entry) -> Path:
+    """``submitted/<key>/00_mini/``에 제출물을 씁니다."""
+    folder = Path(course) / "submitted" / entry.key / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in entry.extra_files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if entry.extra_files and entry.raw is None and entry.filename is None and not entry.cells and not entry.extra:
+        return folder
+    target = folder / (entry.filename or f"{ASSIGNMENT}.ipynb")
+    if entry.raw is not None:
+        target.write_bytes(entry.raw)
+    else:
+        nbformat.write(build_notebook(release_nb, entry), target)
+    return folder
+
+
+def write_class(course: Path, entries=ENTRIES) -> list[Entry]:
+    """``entries``의 제출물을 모두 씁니다 (release 노트북이 먼저 있어야 합니다)."""
+    release = nbformat.read(Path(course) / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    for entry in entries:
+        write_submission(course, release, entry)
+    return list(entries)
