@@ -27,6 +27,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 import ast  # noqa: E402
 import concurrent.futures as futures  # noqa: E402
+import contextlib  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -503,21 +504,24 @@ class GradingEngine:
             while pending or inflight:
                 while pending and len(inflight) < self.jobs * 2:
                     assignment, who = pending.popleft()
-                    prepared = self._prepare(assignment, who)
-                    if prepared.jobs:
-                        inflight[pool.submit(self._execute, prepared)] = prepared
-                    else:
-                        reports.append(self._finish(prepared, {}))
+                    with self._discard_on_interrupt(assignment, who):
+                        prepared = self._prepare(assignment, who)
+                        if not prepared.jobs:
+                            reports.append(self._finish(prepared, {}))
+                            continue
+                    inflight[pool.submit(self._execute, prepared)] = prepared
                 if not inflight:
                     continue
                 done, _ = futures.wait(list(inflight), return_when=futures.FIRST_COMPLETED)
                 for future in done:
-                    prepared = inflight.pop(future)
+                    prepared = inflight[future]
                     try:
                         outcomes = future.result()
                     except Exception as error:  # noqa: BLE001
                         outcomes = {"__error__": f"{type(error).__name__}: {error}"}
-                    reports.append(self._finish(prepared, outcomes))
+                    with self._discard_on_interrupt(prepared.report.assignment, prepared.report.student):
+                        reports.append(self._finish(prepared, outcomes))
+                    del inflight[future]
         except BaseException:
             for future in inflight:
                 future.cancel()
@@ -536,11 +540,25 @@ class GradingEngine:
     def _discard(self, assignment: str, student: str) -> None:
         """끝내지 못한 제출물의 반쯤 쓴 결과를 지웁니다 (다음에 다시 채점)."""
         dest = self.course.coursedir.format_path(self.course.coursedir.autograded_directory, student, assignment)
-        nbutils.rmtree(dest) if os.path.exists(dest) else None
+        if os.path.exists(dest):
+            nbutils.rmtree(dest)
+        try:
+            os.rmdir(os.path.dirname(dest))  # 비어 있을 때만 지워집니다
+        except OSError:
+            pass
         try:
             self.state_path(assignment, student).unlink()
         except OSError:
             pass
+
+    @contextlib.contextmanager
+    def _discard_on_interrupt(self, assignment: str, student: str):
+        """준비나 마무리 도중에 멈추면(Ctrl-C) 그 제출물의 반쯤 쓴 결과를 지웁니다."""
+        try:
+            yield
+        except BaseException:
+            self._discard(assignment, student)
+            raise
 
     # -- step 1: prepare (main thread, gradebook writes via nbgrader) ---------------------------
     def _prepare(self, assignment: str, student: str) -> _Prepared:
