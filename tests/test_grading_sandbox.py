@@ -57,6 +57,9 @@ for _ in range(60):
 out["forks"] = len(children)
 for pid in children:
     os.kill(pid, 9)
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+out["new_userns"] = libc.unshare(0x10000000) == 0
 print(json.dumps(out))
 '''
 
@@ -85,10 +88,11 @@ def test_sandbox_isolates_the_student(sandbox, tmp_path):
             os.chown(job_dir, sandbox.uid_for(7), sandbox.uid_for(7))
         else:
             job["limits"]["RLIMIT_NPROC"] = sandbox.job_limits()["RLIMIT_NPROC"]
-        done = subprocess.run(sandbox.command(job_dir, [sandbox.python, "-I", "-c", PROBE, json.dumps(job)]),
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        out = json.loads(done.stdout.strip().splitlines()[-1])
+        process = sandbox.spawn(job_dir, [sandbox.python, "-I", "-c", PROBE, json.dumps(job)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        out = json.loads(stdout.strip().splitlines()[-1])
     finally:
         marker.unlink()
     assert out["net"] != "open", "샌드박스 안에서 네트워크가 열려 있습니다"
@@ -102,6 +106,7 @@ def test_sandbox_isolates_the_student(sandbox, tmp_path):
     assert not any(write[p] for p in ("/usr/ctx_x", "/ctx_x", "/ctxgrade/job/ctx_x", str(REPO) + "/ctx_x")), write
     assert not (job_dir / "ctx_x").exists() and not Path("/tmp/ctx_x").exists()
     assert out["memory"] == "MemoryError"
+    assert not out["new_userns"], "샌드박스 안에서 새 사용자 이름공간을 만들 수 있습니다 (seccomp/--disable-userns)"
     if sandbox.root_mode:
         assert out["uid"] == out["euid"] == sandbox.uid_for(7) != 0
         assert out["forks"] < 25, f"프로세스 수 한도가 걸리지 않았습니다 ({out['forks']}개를 만들었습니다)"

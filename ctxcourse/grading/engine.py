@@ -32,6 +32,7 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -698,11 +699,15 @@ class GradingEngine:
             if self.sandbox.enabled:
                 if self.sandbox.root_mode:
                     runner += ["--uid", str(self.sandbox.uid_for(5000 + state.slot))]
-                argv = self.sandbox.command(None, runner)
-                env = None
+
+                def spawn(**popen):
+                    return self.sandbox.spawn(None, runner, **popen)
             else:
-                argv, env = runner, {**os.environ, "MPLBACKEND": "Agg"}
-            state.replay = ReplayWorker(argv, env=env)
+                environment = {**os.environ, "MPLBACKEND": "Agg"}
+
+                def spawn(**popen):
+                    return subprocess.Popen(runner, env=environment, start_new_session=True, **popen)
+            state.replay = ReplayWorker(spawn)
             with self._slot_lock:
                 self._workers.append(state.replay)
         return state.replay

@@ -336,15 +336,14 @@ def serve() -> int:
 class ReplayWorker:
     """채점기(부모) 쪽: 재현 작업자 프로세스 하나를 띄우고 작업을 보냅니다. 실패하면 다시 띄웁니다."""
 
-    def __init__(self, argv: list[str], env: dict | None = None, timeout: float = 300):
-        self.argv = argv
-        self.env = env
+    def __init__(self, spawn, timeout: float = 300):
+        """``spawn(**popen_kwargs)``는 작업자 프로세스를 시작해 ``Popen``을 돌려줍니다 (샌드박스 안이나 밖)."""
+        self.spawn = spawn
         self.timeout = timeout
         self.process: subprocess.Popen | None = None
 
     def _start(self) -> None:
-        self.process = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, env=self.env, start_new_session=True)
+        self.process = self.spawn(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         ready = self._read_line(120)
         if not ready or not ready.get("ready"):
             self.close()

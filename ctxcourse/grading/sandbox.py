@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import seccomp
+
 WORKDIR = "/home/student"
 JOBDIR = "/ctxgrade/job"
 MPLDIR = "/ctxgrade/mplcache"
@@ -117,6 +119,7 @@ class Sandbox:
         if not os.path.exists(self.python):
             self.python = sys.executable
         self.mpl_cache: str | None = None
+        self.seccomp = seccomp.program() if enabled else None
         self._lock = threading.Lock()
         self._live: set[subprocess.Popen] = set()
 
@@ -154,11 +157,13 @@ class Sandbox:
                 "import socket; s = socket.socket(); s.settimeout(1)\n"
                 "try:\n    s.connect(('1.1.1.1', 53)); print('NET')\nexcept OSError:\n    print('NONET')\n"
                 "print(os.getuid())")
-        argv = self.command(None, [self.python, "-I", "-c", code])
         try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+            process = self.spawn(None, [self.python, "-I", "-c", code], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            stdout, stderr = process.communicate(timeout=120)
         except (OSError, subprocess.TimeoutExpired) as error:
             raise SandboxUnavailable(f"bubblewrap을 실행하지 못했습니다: {error}") from None
+        done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         if done.returncode != 0:
             hint = ""
             if "user namespace" in done.stderr.lower() or "operation not permitted" in done.stderr.lower():
@@ -191,7 +196,21 @@ class Sandbox:
             "PYDEVD_DISABLE_FILE_VALIDATION": "1", "VIRTUAL_ENV": sys.prefix,
         }
 
-    def command(self, job_dir: Path | None, argv: list[str]) -> list[str]:
+    def spawn(self, job_dir: Path | None, argv: list[str], **popen) -> subprocess.Popen:
+        """``argv``를 샌드박스 안에서 시작합니다 (seccomp 필터는 memfd로 bwrap에 넘깁니다)."""
+        fd = None
+        try:
+            if self.seccomp:
+                fd = os.memfd_create("ctxgrade-seccomp", 0)
+                os.write(fd, self.seccomp)
+                os.lseek(fd, 0, os.SEEK_SET)
+            return subprocess.Popen(self.command(job_dir, argv, seccomp_fd=fd), pass_fds=(fd,) if fd is not None else (),
+                                    start_new_session=True, **popen)
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def command(self, job_dir: Path | None, argv: list[str], seccomp_fd: int | None = None) -> list[str]:
         """bwrap 명령 전체 (``argv``를 샌드박스 안에서 실행)."""
         cmd = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "ctxgrade"]
@@ -226,6 +245,8 @@ class Sandbox:
             cmd += ["--ro-bind", self.mpl_cache, MPLDIR]
         # 샌드박스의 뿌리(/)는 bwrap이 만든 tmpfs입니다. 크기 제한이 없으므로 읽기 전용으로 다시 올립니다.
         cmd += ["--remount-ro", "/", "--chdir", WORKDIR, "--clearenv"]
+        if seccomp_fd is not None:
+            cmd += ["--seccomp", str(seccomp_fd)]
         for key, value in self._environment().items():
             cmd += ["--setenv", key, value]
         return cmd + ["--"] + argv
@@ -281,8 +302,7 @@ class Sandbox:
                 uid = self.uid_for(slot)
                 for path in [job_dir, *job_dir.rglob("*")]:
                     os.chown(path, uid, uid)
-            argv = self.command(job_dir, runner + [f"{JOBDIR}/job.json"])
-            env = None
+            return self._execute(lambda **popen: self.spawn(job_dir, runner + [f"{JOBDIR}/job.json"], **popen))
         else:
             tmp = job_dir / "tmp"
             env = {**self._environment(), "HOME": str(job_dir / "work"), "TMPDIR": str(tmp),
@@ -290,14 +310,14 @@ class Sandbox:
                    "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
                    "JUPYTER_DATA_DIR": str(tmp / "data")}
             argv = runner + [str(job_dir / "job.json")]
-        return self._execute(argv, env, job_dir)
+            return self._execute(lambda **popen: subprocess.Popen(argv, env=env, cwd=str(job_dir),
+                                                                  start_new_session=True, **popen))
 
-    def _execute(self, argv: list[str], env: dict | None, cwd: Path) -> RunResult:
+    def _execute(self, start) -> RunResult:
         lim = self.limits
         result = RunResult()
         started = time.monotonic()
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   env=env, cwd=str(cwd), start_new_session=True)
+        process = start(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with self._lock:
             self._live.add(process)
         stderr_parts: list[bytes] = []
