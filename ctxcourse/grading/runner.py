@@ -60,8 +60,9 @@ def drop_privileges(job: dict) -> None:
         os.setresuid(uid, uid, uid)
         if os.getuid() == 0 or os.geteuid() == 0:
             raise RuntimeError("권한을 내려놓지 못했습니다")
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _prctl(PR_SET_DUMPABLE, 0)
+    if sys.platform.startswith("linux"):
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _prctl(PR_SET_DUMPABLE, 0)
 
 
 def prepare_home(job: dict) -> None:
