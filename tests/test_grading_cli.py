@@ -64,3 +64,15 @@ def test_course_dir_option_and_release_summary(tmp_path):
     assert "배포한 과제" in done.stdout and "release/00_mini" in done.stdout
     assert (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
     assert not (tmp_path / "gradebook.db").exists(), "다른 폴더에서 불렀을 때 그 폴더에 성적부를 만들었습니다"
+
+
+def test_two_autogrades_in_one_course_do_not_run_at_once(tmp_path):
+    import fcntl
+
+    course = released_minicourse(tmp_path / "course")
+    (course / "submitted" / "someone" / ASSIGNMENT).mkdir(parents=True)
+    (course / ".course_state").mkdir(exist_ok=True)
+    with open(course / ".course_state" / "grading.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        busy = course_cmd(course, "autograde", "--all", check=False)
+    assert busy.returncode == 2 and "이미 실행 중" in busy.stdout

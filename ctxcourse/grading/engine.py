@@ -28,6 +28,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import ast  # noqa: E402
 import concurrent.futures as futures  # noqa: E402
 import contextlib  # noqa: E402
+import fcntl  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -474,7 +475,19 @@ class GradingEngine:
 
     # -- main loop ------------------------------------------------------------------------------
     def grade(self, assignments: list[str], student: str | None = None) -> list[SubmissionReport]:
-        """과제들의 제출물을 채점하고 제출물마다 :class:`SubmissionReport`를 돌려줍니다."""
+        """과제들의 제출물을 채점하고 제출물마다 :class:`SubmissionReport`를 돌려줍니다.
+
+        같은 강좌에서 두 채점이 동시에 돌지 않도록 ``.course_state/grading.lock``을 잡습니다."""
+        self.course.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.course.state_dir / "grading.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise CourseError("이 강좌에서 다른 'course autograde'가 이미 실행 중입니다. 그것이 끝난 뒤에 다시 "
+                                  "실행하세요. (another autograde is running in this course)") from None
+            return self._grade(assignments, student)
+
+    def _grade(self, assignments: list[str], student: str | None) -> list[SubmissionReport]:
         for name in assignments:
             self.assignment_info(name)
         pairs = self.submissions(assignments, student)
