@@ -187,3 +187,13 @@ def test_scan_flags_cheats_but_not_honest_solutions():
         assert any(expected in hit for hit in hits), (source, hits)
     for source in SOLUTIONS.values():
         assert scan.scan(source) == [], source
+
+
+def test_restore_replays_an_in_place_shape_change():
+    """학생 함수가 a.shape = (T, 1)처럼 인자의 형상을 바꾸면, 재현 쪽 인자도 같은 형상이 되어야 합니다."""
+    import numpy as np
+
+    live, after = np.arange(5.0), np.arange(5.0).reshape(5, 1) * 2
+    replay._restore(live, after)
+    assert live.shape == (5, 1)
+    assert np.array_equal(live, after)
