@@ -123,6 +123,12 @@ def test_gradebook_is_complete_and_consistent(graded):
     for student in students:
         assert {g for s, g in scores if s == student} == set(POINTS), f"{student}의 채점 칸이 모자랍니다"
     assert "database is locked" not in graded["output"]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        waiting = [(g.student.id, g.name) for nb in gb.find_assignment(ASSIGNMENT).notebooks
+                   for sub in nb.submissions for g in sub.grades if g.needs_manual_grade]
+    assert not waiting, f"자동 채점이 끝났는데 수동 채점을 기다리는 칸이 있습니다: {waiting[:5]}"
 
 
 def test_autograde_output_is_a_readable_summary(graded):

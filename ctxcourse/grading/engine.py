@@ -518,11 +518,15 @@ class GradingEngine:
             while pending or inflight:
                 while pending and len(inflight) < self.jobs * 2:
                     assignment, who = pending.popleft()
-                    with self._discard_on_interrupt(assignment, who):
-                        prepared = self._prepare(assignment, who)
-                        if not prepared.jobs:
-                            reports.append(self._finish(prepared, {}))
-                            continue
+                    try:
+                        with self._discard_on_interrupt(assignment, who):
+                            prepared = self._prepare(assignment, who)
+                            if not prepared.jobs:
+                                reports.append(self._finish(prepared, {}))
+                                continue
+                    except Exception as error:  # noqa: BLE001  (제출물 하나의 문제가 반 전체를 멈추지 않도록)
+                        reports.append(self._failed(assignment, who, "준비", error))
+                        continue
                     inflight[pool.submit(self._execute, prepared)] = prepared
                 if not inflight:
                     continue
@@ -533,8 +537,11 @@ class GradingEngine:
                         outcomes = future.result()
                     except Exception as error:  # noqa: BLE001
                         outcomes = {"__error__": f"{type(error).__name__}: {error}"}
-                    with self._discard_on_interrupt(prepared.report.assignment, prepared.report.student):
-                        reports.append(self._finish(prepared, outcomes))
+                    try:
+                        with self._discard_on_interrupt(prepared.report.assignment, prepared.report.student):
+                            reports.append(self._finish(prepared, outcomes))
+                    except Exception as error:  # noqa: BLE001
+                        reports.append(self._failed(prepared.report.assignment, prepared.report.student, "마무리", error))
                     del inflight[future]
         except BaseException:
             for future in inflight:
@@ -564,6 +571,22 @@ class GradingEngine:
             self.state_path(assignment, student).unlink()
         except OSError:
             pass
+
+    def _failed(self, assignment: str, student: str, step: str, error: Exception) -> SubmissionReport:
+        """예상하지 못한 오류: 기록을 남기고 (상태 파일은 쓰지 않아 다음 실행에서 다시 시도) 다음 제출물로 갑니다."""
+        import traceback
+
+        self.course.log.error("%s/%s %s 중 오류:\n%s", student, assignment, step, traceback.format_exc())
+        report = SubmissionReport(assignment, student, status="error", sandbox=self.sandbox.enabled)
+        report.reasons.append(f"{step} 중 예상하지 못한 오류: {type(error).__name__}: {str(error)[:300]}. "
+                              f"자세한 기록: {self.course.state_dir / 'logs' / 'nbgrader.log'}. 다시 실행하면 이 제출물을 "
+                              f"다시 채점합니다.")
+        try:
+            report.score, report.max_score = self._gradebook_score(assignment, student, self.assignment_info(assignment))
+        except Exception:  # noqa: BLE001
+            pass
+        self.progress.advance(report)
+        return report
 
     @contextlib.contextmanager
     def _discard_on_interrupt(self, assignment: str, student: str):
@@ -820,6 +843,10 @@ class GradingEngine:
             report.status = "error"
             outcomes = {}
         finish_started = time.monotonic()
+        graded_names = {job["name"] for job in prepared.jobs}
+        for name in prepared.info.notebooks:
+            if name not in graded_names:   # 빠졌거나, 비었거나, 너무 크거나, 읽을 수 없는 노트북: 0점 (수동 채점 대기 아님)
+                self._zero_notebook(assignment, student, name)
         for job in prepared.jobs:
             name = job["name"]
             info = prepared.info.notebooks[name]

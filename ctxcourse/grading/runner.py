@@ -214,16 +214,17 @@ class StrayKiller:
         strays = self._strays()
         if not strays:
             return
-        if len(strays) >= self.threshold and not self.bomb:
-            self.bomb = True
-            try:
-                os.kill(-1, signal.SIGKILL)  # 실행기(자신)와 init(1번)을 뺀 모든 프로세스 (커널 포함)
-            except OSError:
-                pass
         for pid in strays:
             try:
                 os.kill(pid, signal.SIGKILL)
                 self.killed += 1
+            except OSError:
+                pass
+        if self.killed >= self.threshold and not self.bomb:
+            # 하위 프로세스를 이만큼 끝냈는데도 계속 생기면 포크 폭탄입니다: 커널까지 모두 끝냅니다.
+            self.bomb = True
+            try:
+                os.kill(-1, signal.SIGKILL)  # 실행기(자신)와 init(1번)을 뺀 모든 프로세스 (커널 포함)
             except OSError:
                 pass
 
@@ -396,6 +397,12 @@ async def run(job: dict, emit) -> None:
                     emit({"type": "event", "kind": stopped, "index": index, "detail": detail,
                           "log": _tail(log_path)})
     finally:
+        kernel_process = getattr(getattr(client.km, "provisioner", None), "process", None) if client.km else None
+        if kernel_process is not None:
+            try:  # 커널이 만든 하위 프로세스까지 (커널은 자기 세션·프로세스 그룹의 우두머리입니다)
+                os.killpg(kernel_process.pid, signal.SIGKILL)
+            except OSError:
+                pass
         if watcher is not None:
             watcher.cancel()
         if killer is not None and killer.killed:

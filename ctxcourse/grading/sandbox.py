@@ -62,7 +62,7 @@ class Limits:
     flood_output: int = 8 * 1024 ** 2    # 셀 하나가 이만큼 출력하면 중단(interrupt)
     max_records: int = 48 * 1024 ** 2    # 테스트 셀 하나의 호출 기록
     max_stream: int = 160 * 1024 ** 2    # 실행기 출력 전체
-    fork_bomb_threshold: int = 24        # 이만큼 하위 프로세스가 보이면 포크 폭탄으로 보고 모두 끝냄
+    fork_bomb_threshold: int = 48        # 하위 프로세스를 모두 이만큼 끝내야 했으면 포크 폭탄으로 보고 커널까지 끝냄
 
     def with_cell_timeout(self, seconds: int) -> "Limits":
         wall = max(self.wall_timeout, seconds * 3 + 60)
