@@ -320,16 +320,18 @@ def clean_outputs(outputs) -> list[dict]:
                 count = output.get("execution_count")
                 item["execution_count"] = count if isinstance(count, int) else None
             clean.append(item)
-    checked = []
-    for item in clean:
+    def valid(items) -> bool:
         try:
             nbformat.validate(nbformat.from_dict({"cells": [{"id": "x", "cell_type": "code", "source": "", "metadata": {},
-                                                              "execution_count": None, "outputs": [item]}],
+                                                              "execution_count": None, "outputs": items}],
                                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
         except Exception:  # noqa: BLE001
-            continue
-        checked.append(item)
-    return checked
+            return False
+        return True
+
+    if not clean or valid(clean):   # 보통은 한 번에 통과합니다; 아니면 하나씩 걸러 냅니다
+        return clean
+    return [item for item in clean if valid([item])]
 
 
 def _now() -> str:
