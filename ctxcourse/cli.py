@@ -261,7 +261,7 @@ def render_report(course: Course, assignments: list[str], console: Console, *, t
         table = Table(title=f"{name}: 학생별·문제별 점수 (평균 {report.mean:.1f}/{report.max_score:g})")
         table.add_column("학생")
         for question in report.questions:
-            table.add_column(question, justify="right")
+            table.add_column(question, justify="right", overflow="fold")
         table.add_column("합계", justify="right")
         table.add_column("의심 표시")
         for row in report.rows:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -41,6 +42,15 @@ class AssignmentReport:
         return sum(r.score for r in self.rows) / len(self.rows) if self.rows else 0.0
 
 
+SEVERAL, OTHER = "여러 함수", "기타"
+
+
+def _by_reference(source: str, graded: list[str]) -> str:
+    """이름으로 채점 함수를 알 수 없는 테스트: 코드가 부르는 채점 함수가 하나면 그것, 여럿이면 '여러 함수'."""
+    used = [name for name in graded if re.search(rf"\b{re.escape(name)}\b", source)]
+    return used[0] if len(used) == 1 else (SEVERAL if used else OTHER)
+
+
 def _state(course: Course, assignment: str, student: str) -> dict:
     path = course.state_dir / "grading" / assignment / f"{student}.json"
     try:
@@ -62,10 +72,9 @@ def build_report(course: Course, assignment: str) -> AssignmentReport:
             names = [c.name for c in notebook.solution_cells if defines_function(sources.get(c.name, ""), c.name)]
             graded.extend(names)
             for cell in notebook.grade_cells:
-                test_of[cell.name] = test_function(cell.name, names) or "기타"
+                test_of[cell.name] = test_function(cell.name, names) or _by_reference(sources.get(cell.name, ""), names)
         questions = [name for name in graded if name in set(test_of.values())]
-        if "기타" in test_of.values():
-            questions.append("기타")
+        questions += [label for label in (SEVERAL, OTHER) if label in test_of.values()]
         max_score = float(record.max_score)
         rows, failures, messages, flag_students = [], Counter(), defaultdict(Counter), Counter()
         for submission in sorted(record.submissions, key=lambda s: s.student.id):
@@ -74,7 +83,7 @@ def build_report(course: Course, assignment: str) -> AssignmentReport:
             per_question: dict[str, list[float]] = {q: [0.0, 0.0] for q in questions}
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    question = test_of.get(grade.name, "기타")
+                    question = test_of.get(grade.name, OTHER)
                     bucket = per_question.setdefault(question, [0.0, 0.0])
                     bucket[0] += float(grade.score or 0.0)
                     bucket[1] += float(grade.max_score or 0.0)
