@@ -121,6 +121,7 @@ class SubmissionReport:
     engine: str = ENGINE_VERSION
     sandbox: bool = True
     timing: dict = field(default_factory=dict)   # 단계별 시간(초): prepare, sandbox, kernel_start, cells, replay, finish
+    events: list = field(default_factory=list)   # 샌드박스 실행기가 알린 사건 (진단용; 커널 로그 끝부분 포함)
 
     def flag(self, kind: str, detail: str) -> None:
         entry = {"kind": kind, "detail": detail[:500]}
@@ -921,6 +922,8 @@ class GradingEngine:
 
     def _explain(self, report: SubmissionReport, outcome: dict) -> None:
         """실행 중에 일어난 일을 강사가 읽을 한국어 이유와 표시로 바꿉니다."""
+        report.events.extend({k: (v[-1500:] if isinstance(v, str) else v) for k, v in event.items()}
+                             for event in outcome["events"][:50])
         order = sorted(outcome["cells"].items())
         for index, cell in order:
             if cell["status"] == "timeout":

@@ -133,6 +133,7 @@ def make_client_class():
             self.total_bytes = 0
             self.output_truncated = False
             self.flood_interrupted = False
+            self.executing = None   # 지금 커널이 실행 중인 셀 요청의 msg_id (응답을 받기 전까지)
             self.on_cell_executed = self._on_cell_executed
 
         def _on_cell_executed(self, cell, cell_index, execute_reply):
@@ -143,6 +144,7 @@ def make_client_class():
             기다리고, IOPub을 기다리다 포기하면 출력 수집 작업을 취소합니다 (남겨 두면 다음 셀의 출력을 가로챕니다)."""
             deadline = time.monotonic() + timeout if timeout is not None else None
             fabricated = None
+            self.executing = msg_id
             while True:
                 try:
                     if fabricated is not None:
@@ -152,6 +154,7 @@ def make_client_class():
                         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
                         msg = await self.kc.shell_channel.get_msg(timeout=remaining)
                     if msg["parent_header"].get("msg_id") == msg_id:
+                        self.executing = None
                         wait = self.job["grace"] if fabricated is not None else self.iopub_timeout
                         try:
                             await asyncio.wait_for(asyncio.shield(task_poll_output_msg), wait)
@@ -175,10 +178,15 @@ def make_client_class():
                 if (self.cell_bytes > self.job["flood_output"] and not self.flood_interrupted
                         and self.km is not None):
                     self.flood_interrupted = True
-                    asyncio.ensure_future(self.km.interrupt_kernel())
+                    asyncio.ensure_future(self._interrupt_if_running(msg["parent_header"].get("msg_id")))
                 return None
             self.total_bytes += size
             return super().output(outs, msg, display_id, cell_index)
+
+        async def _interrupt_if_running(self, msg_id):
+            """출력이 넘치는 셀만 중단합니다. 늦게 처리된 출력 때문에 이미 끝난 셀 대신 다음 셀을 중단하지 않도록."""
+            if msg_id is not None and self.executing == msg_id:
+                await self.km.interrupt_kernel()
 
         def on_executed(self, cell, reply):
             """nbgrader의 Execute처럼: 오류 응답인데 오류 출력이 없으면(시간 초과) 덧붙입니다."""
