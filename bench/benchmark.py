@@ -98,6 +98,8 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=8, help="데모 반의 학생 수 (과제마다 제출물 하나; 기본 8 → 40개)")
     parser.add_argument("--jobs", type=int, default=None, help="course autograde의 작업자 수 (기본: 코어 수)")
     parser.add_argument("--keep", action="store_true", help="임시 강좌 폴더를 지우지 않습니다")
+    parser.add_argument("--rounds", type=int, choices=(1, 2), default=1,
+                        help="1: 한 번씩 (기본), 2: A B B A 순서로 두 번씩 재어 평균 (부하가 흔들리는 기계에서)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(REPO))
@@ -122,23 +124,43 @@ def main() -> int:
         shutil.copytree(template, plain)
         shutil.copytree(template, ours)
 
-        print("1) 보통의 nbgrader autograde (순차, 과제마다 한 번) ...", flush=True)
-        plain_seconds, plain_memory, total_code = 0.0, None, 0
-        peaks = []
-        for name in assignments:
-            seconds, memory, code = run_timed([str(BIN / "nbgrader"), "autograde", name, "--force"], plain,
-                                              base / f"plain-{name}.log")
-            plain_seconds += seconds
-            peaks.append(memory)
-            total_code |= code
-        plain_single = max(m.peak_single for m in peaks)
-        plain_total = max(m.peak_total for m in peaks)
+        def run_plain() -> tuple[float, list, int]:
+            seconds_total, peaks, codes = 0.0, [], 0
+            for name in assignments:
+                seconds, memory, code = run_timed([str(BIN / "nbgrader"), "autograde", name, "--force"], plain,
+                                                  base / f"plain-{name}.log")
+                seconds_total += seconds
+                peaks.append(memory)
+                codes |= code
+            return seconds_total, peaks, codes
 
-        print("2) course autograde --all (샌드박스, 병렬) ...", flush=True)
-        argv = [str(BIN / "course"), "autograde", "--all", "--force"]
-        if args.jobs:
-            argv += ["--jobs", str(args.jobs)]
-        ours_seconds, ours_memory, ours_code = run_timed(argv, ours, base / "course.log")
+        def run_ours():
+            argv = [str(BIN / "course"), "autograde", "--all", "--force"]
+            if args.jobs:
+                argv += ["--jobs", str(args.jobs)]
+            return run_timed(argv, ours, base / "course.log")
+
+        # 다른 작업이 같은 기계를 쓰면 부하가 시간에 따라 바뀝니다. --rounds 2는 A B B A 순서로 두 번씩 재어 평균합니다.
+        order = ["plain", "course"] if args.rounds == 1 else ["plain", "course", "course", "plain"]
+        times: dict[str, list] = {"plain": [], "course": []}
+        plain_peaks, ours_memory, total_code, ours_code = [], None, 0, 0
+        for step, which in enumerate(order, 1):
+            load = os.getloadavg()[0]
+            label = "보통의 nbgrader autograde (순차, 과제마다 한 번)" if which == "plain" else "course autograde --all (샌드박스, 병렬)"
+            print(f"{step}) {label} ... (시작할 때 부하 {load:.1f})", flush=True)
+            if which == "plain":
+                seconds, peaks, code = run_plain()
+                plain_peaks += peaks
+                total_code |= code
+            else:
+                seconds, ours_memory, code = run_ours()
+                ours_code |= code
+            times[which].append(seconds)
+            print(f"   {seconds:.1f}초", flush=True)
+        plain_seconds = statistics.mean(times["plain"])
+        ours_seconds = statistics.mean(times["course"])
+        plain_single = max(m.peak_single for m in plain_peaks)
+        plain_total = max(m.peak_total for m in plain_peaks)
 
         plain_scores, our_scores = scores(plain), scores(ours)
         same = sum(plain_scores.get(k) == v for k, v in our_scores.items())
@@ -149,6 +171,7 @@ def main() -> int:
 
         print()
         print(f"제출물 {len(submissions)}개")
+        print(f"  기계 부하(1분 평균): 지금 {os.getloadavg()[0]:.1f} (다른 작업이 돌면 두 숫자 모두 흔들립니다)")
         print(f"  nbgrader autograde (순차)      : {plain_seconds:7.1f}초  ({plain_seconds / len(submissions):.2f}초/제출물)"
               f"  exit {total_code}")
         print(f"  course autograde (샌드박스 병렬): {ours_seconds:7.1f}초  ({ours_seconds / len(submissions):.2f}초/제출물)"

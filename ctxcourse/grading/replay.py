@@ -318,9 +318,7 @@ def serve() -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
+    try:  # 테스트 셀이 늘 쓰는 것만 미리 불러 둡니다 (matplotlib은 쓰는 테스트가 부를 때; MPLBACKEND=Agg)
         import numpy  # noqa: F401
         import ctxcourse.feedback  # noqa: F401
     except Exception:  # noqa: BLE001

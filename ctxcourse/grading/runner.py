@@ -328,7 +328,12 @@ async def run(job: dict, emit) -> None:
     from nbclient.exceptions import DeadKernelError
 
     started = time.monotonic()
+    import nbformat.v4.nbbase as nbbase
     from nbformat.v4.nbjson import reads as read_v4
+
+    # nbclient는 출력 하나마다 nbformat 검증을 부르고, 처음 부를 때 스키마를 컴파일합니다 (0.2초). 여기서 모은 출력은
+    # 어차피 믿지 않는 데이터이고 부모가 nbformat으로 다시 검사하므로 (engine.clean_outputs) 여기서는 건너뜁니다.
+    nbbase.validate = lambda node, ref=None: None
 
     with open(job["notebook"], encoding="utf-8") as handle:
         nb = read_v4(handle.read())  # 부모가 nbgrader로 정리한 v4 노트북이므로 다시 검증하지 않습니다

@@ -152,8 +152,10 @@ class Sandbox:
             # 시험 실행도 채점과 같은 전용 uid로: 파이썬 설치를 그 uid가 읽을 수 있는지 확인합니다.
             uid = self.uid_for(15)
             drop = f"import os; os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); os.setresuid({uid}, {uid}, {uid}); "
-        code = (drop + "import sys, os; sys.modules['rfc3987_syntax'] = None; "
-                "import numpy, matplotlib, ipykernel, nbclient, ctxcourse.grading.runner; "
+        code = (drop + "import sys, os, importlib.util; "
+                "missing = [m for m in ('numpy', 'matplotlib', 'ipykernel', 'nbclient', 'ctxcourse.grading.runner') "
+                "if importlib.util.find_spec(m) is None]\n"
+                "assert not missing, f'샌드박스 안에서 찾을 수 없는 모듈: {missing}'\n"
                 "import socket; s = socket.socket(); s.settimeout(1)\n"
                 "try:\n    s.connect(('1.1.1.1', 53)); print('NET')\nexcept OSError:\n    print('NONET')\n"
                 "print(os.getuid())")
