@@ -25,7 +25,6 @@ import sys
 
 sys.modules.setdefault("rfc3987_syntax", None)
 
-import ast  # noqa: E402
 import concurrent.futures as futures  # noqa: E402
 import contextlib  # noqa: E402
 import fcntl  # noqa: E402
@@ -235,13 +234,7 @@ class SandboxAutograde(Autograde):
 # helpers
 # ---------------------------------------------------------------------------
 
-def defines_function(source: str, name: str) -> bool:
-    """해답 셀 코드가 최상위에서 ``name`` 함수를 정의하는지."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return f"def {name}(" in source
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name for node in tree.body)
+from .graded import defines_function, test_function  # noqa: E402  (함수와 클래스; 예전 이름 그대로)
 
 
 def strip_hidden(source: str) -> str:
@@ -258,16 +251,6 @@ def strip_hidden(source: str) -> str:
 
 def _normal(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
-
-
-def test_function(grade_id: str, graded: list[str]) -> str | None:
-    """``test_<함수>_<측면>`` 이름에서 채점 함수를 찾습니다."""
-    best = None
-    for name in graded:
-        if grade_id == f"test_{name}" or grade_id.startswith(f"test_{name}_"):
-            if best is None or len(name) > len(best):
-                best = name
-    return best
 
 
 def cell_score(outputs: list[dict], points: float) -> float:

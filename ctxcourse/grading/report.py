@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from nbgrader.api import MissingEntry
 
 from .course import Course
-from .engine import FLAG_TITLES, defines_function, test_function
+from .engine import FLAG_TITLES
+from .graded import defines_function, test_function
 
 
 @dataclass
