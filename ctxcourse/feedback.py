@@ -49,8 +49,8 @@ def call(func: Callable, *args, name: str | None = None,
 def check_ndarray(result: Any, name: str) -> np.ndarray:
     """결과가 numpy 배열인지 확인하고 그대로 돌려줍니다."""
     if isinstance(result, (list, tuple)):
-        fail(f"{name}()이 {type(result).__name__}를 돌려주었습니다. 파이썬 리스트가 아니라 numpy 배열"
-             f"(np.ndarray)을 돌려주세요. 예: np.array(...) 대신 numpy 연산의 결과를 그대로 돌려줍니다.")
+        fail(f"{name}()의 반환값이 파이썬 {type(result).__name__}입니다. 파이썬 리스트가 아니라 numpy 배열"
+             f"(np.ndarray)을 돌려주세요: .tolist()나 리스트 내포를 쓰지 말고 numpy 연산의 결과를 그대로 돌려주면 됩니다.")
     if result is None:
         fail(f"{name}()이 None을 돌려주었습니다. 함수 끝에 return 문이 있는지 확인하세요.")
     if type(result) is not np.ndarray:

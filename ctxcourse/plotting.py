@@ -84,28 +84,11 @@ def show_arrays(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", 
                 cmap: str = CMAP, fmt: str = ".2f"):
     """배열 여러 개를 나란히 그려 형상이 어떻게 바뀌는지 보여 줍니다. 제목에 형상을 덧붙입니다.
 
-    1차원 배열은 (1, n) 한 행으로 그립니다. ``(fig, axes)``를 돌려줍니다.
+    칸의 크기가 모든 그림에서 같으므로 (1, 4) 한 행은 납작한 한 줄로, (5, 1) 한 열은 가는 한 줄로
+    실제 비율대로 보입니다 (:func:`show_shapes`와 같은 그림). 1차원 배열은 (1, n) 한 행으로 그립니다.
+    ``(fig, axes)``를 돌려줍니다.
     """
-    setup_korean_font()
-    datas = [np.asarray(x, dtype=float) for x in arrays]
-    widths = [max(1, d.reshape(d.shape[0] if d.ndim == 2 else 1, -1).shape[1]) for d in datas]
-    fig, axes = plt.subplots(1, len(datas), figsize=(2.2 + 1.1 * sum(widths), 3.6),
-                             gridspec_kw={"width_ratios": widths}, squeeze=False, layout="constrained")
-    axes = axes[0]
-    lo = min(float(d.min()) for d in datas) if vmin is None else vmin
-    hi = max(float(d.max()) for d in datas) if vmax is None else vmax
-    for ax, data, title in zip(axes, datas, titles):
-        shown = data.reshape(1, -1) if data.ndim == 1 else data
-        image = ax.imshow(shown, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
-        if shown.size <= ANNOTATE_MAX_CELLS:
-            _annotate_on(ax, shown, fmt, image)
-        ax.set_title(f"{title}\n형상 {data.shape}")
-        ax.set_xticks(range(shown.shape[1]))
-        ax.set_yticks(range(shown.shape[0]))
-    fig.colorbar(image, ax=list(axes), shrink=0.8)
-    if suptitle:
-        fig.suptitle(suptitle)
-    return fig, axes
+    return show_shapes(arrays, titles, suptitle=suptitle, vmin=vmin, vmax=vmax, cmap=cmap, fmt=fmt)
 
 
 def show_attention_map(weights, xlabels: Sequence[str], ylabels: Sequence[str], *, ax=None,
