@@ -6,6 +6,10 @@
 예외, 그 사이의 표준 출력/오류를 :mod:`ctxcourse.grading.serial`로 평범한 데이터로 바꿔 JSON 한 줄로
 씁니다.
 
+채점 대상이 클래스(예: ``WeightSum``)이면, 테스트 셀이 만든 객체마다 생성 인자, 속성 읽기(``params``,
+``grads``, ``attention_weight`` 같은 공개 상태의 그때 값), 메서드 호출(인자 전후, 결과 또는 예외)을
+순서대로 기록합니다 (아래 "채점 클래스").
+
 이 기록은 학생 프로세스에서 만들어지므로 위조될 수 있습니다. 채점기는 기록을 "학생 함수가 이
 입력에 이 값을 돌려주었다"는 주장으로만 쓰고, 판정은 학생 코드를 실행한 적이 없는 프로세스에서
 강사의 테스트 코드로 내립니다 (:mod:`ctxcourse.grading.replay`). 위조된 기록으로 점수를 얻으려면
@@ -23,7 +27,7 @@ from . import serial
 MAX_STREAM = 64 * 1024        # 호출 하나에서 기록할 출력의 최대 길이
 MAX_LINE = 48 * 1024 * 1024   # 기록 한 줄의 최대 크기
 
-_state = {"test": None, "nonce": None, "path": None, "wrapped": {}, "depth": 0, "seq": 0}
+_state = {"test": None, "nonce": None, "path": None, "wrapped": {}, "depth": 0, "seq": 0, "instances": 0}
 
 
 class _Tee:
@@ -53,61 +57,177 @@ def _write(record: dict) -> None:
     _state["seq"] += 1
     line = json.dumps(record, allow_nan=True)
     if len(line) > MAX_LINE:
-        line = json.dumps({**{k: record[k] for k in ("v", "test", "nonce", "seq", "function", "digest")},
+        line = json.dumps({**{k: record.get(k) for k in ("v", "test", "nonce", "seq", "function", "digest",
+                                                         "instance", "attr", "method")},
                            "kind": "too_large"})
     with open(_state["path"], "a", encoding="utf-8") as handle:
         handle.write(line + "\n")
+
+
+def _safe_write(record: dict) -> None:
+    try:
+        _write(record)
+    except Exception:  # noqa: BLE001  (기록 실패 = 기록 없음 = 그 일은 실패로 채점됩니다)
+        pass
 
 
 def _encode_args(args, kwargs):
     return [serial.encode(a) for a in args], {str(k): serial.encode(v) for k, v in kwargs.items()}
 
 
-def _wrap(name: str, function):
-    @functools.wraps(function)
-    def recorded(*args, **kwargs):
-        if _state["depth"] > 0 or _state["test"] is None:
-            return function(*args, **kwargs)
-        _state["depth"] += 1
-        record = {"kind": "call", "function": name}
-        tees = None
+def _observe(record: dict, digest_name: str, function, args: tuple, kwargs: dict, *, keep_result: bool = True):
+    """학생 코드 ``function(*args, **kwargs)``를 한 번 부르며 ``record``를 채워 씁니다 (인자 전후, 결과 또는 예외, 출력).
+
+    함수 호출, 클래스의 생성(``keep_result=False``: 결과는 학생 객체이므로 기록하지 않음), 메서드 호출이 함께 씁니다.
+    """
+    _state["depth"] += 1
+    tees = None
+    try:
         try:
-            try:
-                record["digest"] = serial.call_digest(name, args, kwargs)
-                record["args"], record["kwargs"] = _encode_args(args, kwargs)
-            except Exception as error:  # noqa: BLE001  (기록할 수 없는 인자도 호출은 그대로 합니다)
-                record["unrecordable"] = f"{type(error).__name__}: {error}"
-            tees = (_Tee(sys.stdout), _Tee(sys.stderr))
-            sys.stdout, sys.stderr = tees
-            try:
-                result = function(*args, **kwargs)
-            except BaseException as error:
-                record["raised"] = serial.encode_exception(error)
-                raise
-            else:
+            record["digest"] = serial.call_digest(digest_name, args, kwargs)
+            record["args"], record["kwargs"] = _encode_args(args, kwargs)
+        except Exception as error:  # noqa: BLE001  (기록할 수 없는 인자도 호출은 그대로 합니다)
+            record["unrecordable"] = f"{type(error).__name__}: {error}"
+        tees = (_Tee(sys.stdout), _Tee(sys.stderr))
+        sys.stdout, sys.stderr = tees
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as error:
+            record["raised"] = serial.encode_exception(error)
+            raise
+        else:
+            if keep_result:
                 alias = next((i for i, a in enumerate(args) if a is result and result is not None), None)
                 record["alias"] = alias
                 record["result"] = serial.encode(result)
-                return result
-        finally:
-            if tees is not None:
-                if sys.stdout is tees[0]:
-                    sys.stdout = tees[0].stream
-                if sys.stderr is tees[1]:
-                    sys.stderr = tees[1].stream
-                record["stdout"], record["stderr"] = tees[0].text(), tees[1].text()
-            try:
-                if "args" in record:
-                    after_digest = serial.call_digest(name, args, kwargs)
-                    if after_digest != record["digest"]:
-                        record["after_args"], record["after_kwargs"] = _encode_args(args, kwargs)
-                _write(record)
-            except Exception:  # noqa: BLE001  (기록 실패 = 기록 없음 = 그 호출은 실패로 채점됩니다)
-                pass
-            _state["depth"] -= 1
+            return result
+    finally:
+        if tees is not None:
+            if sys.stdout is tees[0]:
+                sys.stdout = tees[0].stream
+            if sys.stderr is tees[1]:
+                sys.stderr = tees[1].stream
+            record["stdout"], record["stderr"] = tees[0].text(), tees[1].text()
+        try:
+            if "args" in record:
+                after_digest = serial.call_digest(digest_name, args, kwargs)
+                if after_digest != record["digest"]:
+                    record["after_args"], record["after_kwargs"] = _encode_args(args, kwargs)
+            _write(record)
+        except Exception:  # noqa: BLE001  (기록 실패 = 기록 없음 = 그 호출은 실패로 채점됩니다)
+            pass
+        _state["depth"] -= 1
+
+
+def _recording() -> bool:
+    return _state["depth"] == 0 and _state["test"] is not None
+
+
+def _wrap(name: str, function):
+    @functools.wraps(function)
+    def recorded(*args, **kwargs):
+        if not _recording():
+            return function(*args, **kwargs)
+        return _observe({"kind": "call", "function": name}, name, function, args, kwargs)
 
     recorded.__ctxgrade_recorder__ = True
     return recorded
+
+
+# --- 채점 클래스 ---------------------------------------------------------------------------------
+# 테스트 셀이 채점 클래스(예: ``WeightSum``)를 부르면 학생 객체 대신 그 객체를 감싼 녹화 대역을 받습니다.
+# 대역에서 일어나는 일(생성, 속성 읽기, 메서드 호출)은 객체마다 순서대로 기록됩니다:
+#   {"kind": "new", "function": 클래스, "instance": k, "args": ..., ("raised")}
+#   {"kind": "get", "function": 클래스, "instance": k, "attr": 이름, "value": 값 | {"t": "method"}, ("raised")}
+#   {"kind": "mcall", "function": 클래스, "instance": k, "method": 이름, "args": ..., "result"/"raised", ...}
+# 재현기는 같은 순서의 같은 일만 기록에서 답합니다 (:class:`ctxcourse.grading.replay.ReplayInstance`).
+# 밑줄로 시작하는 이름은 기록하지 않고 학생 객체에도 묻지 않습니다 (IPython의 표시 탐색 등이 순서를 흩뜨리지 않도록).
+
+
+class _MethodRecorder:
+    """학생 객체의 메서드 하나를 감싼 녹화 대역."""
+
+    __slots__ = ("_ctx_name", "_ctx_instance", "_ctx_method", "_ctx_bound", "__name__")
+
+    def __init__(self, name: str, instance: int, method: str, bound):
+        object.__setattr__(self, "_ctx_name", name)
+        object.__setattr__(self, "_ctx_instance", instance)
+        object.__setattr__(self, "_ctx_method", method)
+        object.__setattr__(self, "_ctx_bound", bound)
+        object.__setattr__(self, "__name__", method)
+
+    def __call__(self, *args, **kwargs):
+        if not _recording():
+            return self._ctx_bound(*args, **kwargs)
+        record = {"kind": "mcall", "function": self._ctx_name, "instance": self._ctx_instance,
+                  "method": self._ctx_method}
+        return _observe(record, f"{self._ctx_name}.{self._ctx_method}", self._ctx_bound, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<method {self._ctx_name}.{self._ctx_method}>"
+
+
+class _InstanceRecorder:
+    """테스트 셀이 만든 채점 클래스 객체의 녹화 대역: 속성 읽기와 메서드 호출을 기록합니다."""
+
+    __slots__ = ("_ctx_name", "_ctx_instance", "_ctx_object")
+
+    def __init__(self, name: str, instance: int, obj):
+        object.__setattr__(self, "_ctx_name", name)
+        object.__setattr__(self, "_ctx_instance", instance)
+        object.__setattr__(self, "_ctx_object", obj)
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_"):
+            raise AttributeError(f"채점 중에는 {self._ctx_name} 객체의 '{attr}' 속성을 읽을 수 없습니다")
+        obj = self._ctx_object
+        if not _recording():
+            return getattr(obj, attr)
+        record = {"kind": "get", "function": self._ctx_name, "instance": self._ctx_instance, "attr": str(attr)}
+        method = False
+        _state["depth"] += 1
+        try:
+            try:
+                value = getattr(obj, attr)   # 학생 코드(property, __getattr__)가 여기서 돌 수 있습니다
+            except BaseException as error:
+                record["raised"] = serial.encode_exception(error)
+                _safe_write(record)
+                raise
+            method = callable(value)
+            try:
+                record["value"] = {"t": "method"} if method else serial.encode(value)
+            except Exception as error:  # noqa: BLE001
+                record["value"] = {"t": "foreign", "type": "unrecordable", "note": type(error).__name__}
+            _safe_write(record)
+        finally:
+            _state["depth"] -= 1
+        if method:
+            return _MethodRecorder(self._ctx_name, self._ctx_instance, str(attr), value)
+        return value
+
+    def __setattr__(self, attr, value):
+        raise AttributeError(f"채점 중에는 {self._ctx_name} 객체의 속성을 바꿀 수 없습니다")
+
+    def __repr__(self) -> str:
+        return f"<{self._ctx_name} 객체 (채점 기록 중)>"
+
+
+def _wrap_class(name: str, cls):
+    """채점 클래스를 감싼 생성 함수: 테스트 셀에서 부르면 학생 객체를 만들고 그 녹화 대역을 돌려줍니다.
+    학생 코드 안에서(예: Attention이 WeightSum을 만들 때) 부르면 학생 객체를 그대로 돌려줍니다."""
+
+    def construct(*args, **kwargs):
+        if not _recording():
+            return cls(*args, **kwargs)
+        instance = _state["instances"]
+        _state["instances"] += 1
+        record = {"kind": "new", "function": name, "instance": instance}
+        obj = _observe(record, name, cls, args, kwargs, keep_result=False)
+        return _InstanceRecorder(name, instance, obj)
+
+    construct.__name__ = construct.__qualname__ = name
+    construct.__ctxgrade_recorder__ = True
+    return construct
 
 
 def begin(test_id: str, nonce: str, names: list, path: str) -> None:
@@ -115,14 +235,15 @@ def begin(test_id: str, nonce: str, names: list, path: str) -> None:
     from IPython import get_ipython
 
     namespace = get_ipython().user_ns
-    _state.update({"test": str(test_id), "nonce": str(nonce), "path": str(path), "depth": 0, "wrapped": {}})
+    _state.update({"test": str(test_id), "nonce": str(nonce), "path": str(path), "depth": 0, "wrapped": {},
+                   "instances": 0})
     _write({"kind": "begin"})  # 실행기는 이 줄로 begin이 정말 실행되었는지 확인합니다 (입력 변환기 방해 감지)
     for name in names:
         function = namespace.get(name)
         if function is None or not callable(function):
             _write({"kind": "undefined", "function": name})
             continue
-        wrapper = _wrap(name, function)
+        wrapper = _wrap_class(name, function) if isinstance(function, type) else _wrap(name, function)
         _state["wrapped"][name] = (function, wrapper)
         namespace[name] = wrapper
 

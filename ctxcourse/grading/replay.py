@@ -3,7 +3,9 @@
 테스트 셀의 코드는 nbgrader 성적부(gradebook)에 저장된 강사의 원본입니다 (제출물에서 가져오지 않음).
 채점 함수는 :class:`ReplayFunction`으로 바뀝니다. 이 대역은 샌드박스에서 녹화한 기록을 인자의 요약으로
 찾아 학생 함수가 돌려준 값(또는 낸 예외)을 그대로 돌려주고, 학생 함수가 인자를 제자리에서 바꾸었다면
-그 변화도 되살립니다. 기록이 없으면 그 호출은 실패입니다. 판정은 진짜 numpy와 ``ctxcourse.feedback``으로
+그 변화도 되살립니다. 기록이 없으면 그 호출은 실패입니다. 채점 클래스는 :class:`ReplayInstance`가
+대신합니다: 테스트 셀이 만든 객체마다 속성 읽기와 메서드 호출에 기록된 순서 그대로 답하고, 기록에 없거나
+입력이 다른 일은 실패입니다. 판정은 진짜 numpy와 ``ctxcourse.feedback``으로
 내리므로 학생의 원숭이 패치, IPython 훅, 거짓말하는 ``__eq__``는 아무 힘이 없습니다.
 
 ``python -m ctxcourse.grading.replay --serve``: 표준 입력으로 작업(JSON 한 줄)을 받고 결과(JSON 한 줄)를
@@ -56,14 +58,36 @@ class ReplayTimeout(Exception):
 # records
 # ---------------------------------------------------------------------------
 
+def _member(data: dict, key: str) -> str:
+    """기록의 속성·메서드 이름 (공개 식별자만)."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value.isidentifier() or value.startswith("_") or len(value) > 80:
+        raise serial.RecordError(f"{key} 이름이 잘못되었습니다")
+    return value
+
+
+def _instance_id(data: dict) -> int:
+    value = data.get("instance")
+    if type(value) is not int or not 0 <= value < 10 ** 6:
+        raise serial.RecordError("객체 번호가 잘못되었습니다")
+    return value
+
+
 class Call:
-    """기록된 호출 하나 (재현기 쪽, 이미 검사한 데이터)."""
+    """기록된 호출 하나 (재현기 쪽, 이미 검사한 데이터): 함수 호출(call), 클래스 생성(new), 메서드 호출(mcall)."""
 
     def __init__(self, data: dict):
         self.data = data
+        self.kind = data.get("kind")
+        self.name = data["function"]
+        self.instance = _instance_id(data) if self.kind in ("new", "mcall") else None
+        self.method = _member(data, "method") if self.kind == "mcall" else None
+        self.digest_name = f"{self.name}.{self.method}" if self.method else self.name
+        if not isinstance(data.get("args"), list) or not isinstance(data.get("kwargs") or {}, dict):
+            raise serial.RecordError("인자 기록이 잘못되었습니다")
         self.args = [serial.decode(a) for a in data.get("args", [])]
         self.kwargs = {str(k): serial.decode(v) for k, v in (data.get("kwargs") or {}).items()}
-        self.digest = serial.call_digest(data["function"], tuple(self.args), self.kwargs)
+        self.digest = serial.call_digest(self.digest_name, tuple(self.args), self.kwargs)
         # 결과와 호출 뒤 인자는 쓸 때마다 새로 되살리므로(서로 영향이 없도록) 여기서 한 번 검사만 합니다.
         if "result" in data:
             serial.decode(data["result"])
@@ -71,6 +95,26 @@ class Call:
             serial.decode(item)
         for item in (data.get("after_kwargs") or {}).values():
             serial.decode(item)
+
+
+class Read:
+    """기록된 속성 읽기 하나 (채점 클래스 객체의 ``params``, ``grads``, ``attention_weight`` 등)."""
+
+    kind = "get"
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.name = data["function"]
+        self.instance = _instance_id(data)
+        self.attr = _member(data, "attr")
+        self.method = False
+        if data.get("raised") is None:
+            value = data.get("value")
+            if not isinstance(value, dict):
+                raise serial.RecordError("읽은 값의 기록이 없습니다")
+            self.method = value.get("t") == "method"
+            if not self.method:
+                serial.decode(value)
 
 
 def parse_records(text: str, test: str, nonce: str, graded: list[str], truncated: bool) -> tuple[list, set, list]:
@@ -109,7 +153,13 @@ def parse_records(text: str, test: str, nonce: str, graded: list[str], truncated
         if kind == "undefined":
             undefined.add(function)
             continue
-        if kind != "call" or "digest" not in data or "args" not in data:
+        if kind == "get":
+            try:
+                calls.append(Read(data))
+            except (serial.RecordError, KeyError, TypeError, ValueError) as error:
+                notes.append(f"{test}: 기록을 되살릴 수 없습니다 ({error})")
+            continue
+        if kind not in ("call", "new", "mcall") or "digest" not in data or "args" not in data:
             continue
         try:
             call = Call(data)
@@ -148,8 +198,37 @@ def _restore(live, after) -> None:
         live.update(after)
 
 
+def _answer(call: Call, args: tuple, kwargs: dict, why: str):
+    """기록된 호출 하나로 답합니다: 출력, 인자의 제자리 변화, 예외 또는 결과를 되살립니다."""
+    data = call.data
+    if data.get("stdout"):
+        sys.stdout.write(str(data["stdout"]))
+    if data.get("stderr"):
+        sys.stderr.write(str(data["stderr"]))
+    if "after_args" in data:
+        for live, after in zip(args, data.get("after_args") or []):
+            _restore(live, serial.decode(after))
+        for key, after in (data.get("after_kwargs") or {}).items():
+            if key in kwargs:
+                _restore(kwargs[key], serial.decode(after))
+    if data.get("raised") is not None:
+        info = data["raised"] if isinstance(data["raised"], dict) else {}
+        raise serial.exception_class(info)(str(info.get("message", ""))[:2000])
+    if call.kind == "new":
+        return None
+    alias = data.get("alias")
+    if isinstance(alias, int) and 0 <= alias < len(args):
+        return args[alias]
+    if "result" not in data:
+        raise GradingRecordMissing(why)
+    return serial.decode(data["result"])
+
+
 class ReplayFunction:
-    """채점 함수의 대역: 녹화된 호출을 인자의 요약으로 찾아 재현합니다."""
+    """채점 함수(또는 채점 클래스)의 대역: 녹화된 호출을 인자의 요약으로 찾아 재현합니다.
+
+    채점 클래스의 생성 기록(new)에 맞는 호출은 :class:`ReplayInstance`를 돌려줍니다.
+    """
 
     def __init__(self, name: str, calls: list, undefined: bool, why_missing: str):
         self.__name__ = self.__qualname__ = name
@@ -157,11 +236,17 @@ class ReplayFunction:
         self.undefined = undefined
         self.why_missing = why_missing
         self.queues: dict[str, list] = {}
+        self.ops: dict[int, list] = {}
         for call in calls:
-            if call.data["function"] == name:
+            if call.name != name:
+                continue
+            if call.kind in ("call", "new"):
                 self.queues.setdefault(call.digest, []).append(call)
+            if call.kind in ("get", "mcall"):
+                self.ops.setdefault(call.instance, []).append(call)
         self.used = 0
         self.missing = 0
+        self.instances: set[int] = set()
 
     def __call__(self, *args, **kwargs):
         digest = serial.call_digest(self.name, args, kwargs)
@@ -171,31 +256,104 @@ class ReplayFunction:
             if self.undefined:
                 raise NameError(f"name '{self.name}' is not defined")
             raise GradingRecordMissing(self.why_missing)
-        call = queue.pop(0) if len(queue) > 1 else queue[0]
+        if queue[0].kind == "new":
+            call = queue.pop(0)   # 생성 기록 하나 = 재현 객체 하나 (같은 기록으로 객체를 두 번 만들지 않습니다)
+            if call.instance in self.instances:
+                self.missing += 1
+                raise GradingRecordMissing(self.why_missing)
+        else:
+            call = queue.pop(0) if len(queue) > 1 else queue[0]
         self.used += 1
-        data = call.data
-        if data.get("stdout"):
-            sys.stdout.write(str(data["stdout"]))
-        if data.get("stderr"):
-            sys.stderr.write(str(data["stderr"]))
-        if "after_args" in data:
-            for live, after in zip(args, data.get("after_args") or []):
-                _restore(live, serial.decode(after))
-            for key, after in (data.get("after_kwargs") or {}).items():
-                if key in kwargs:
-                    _restore(kwargs[key], serial.decode(after))
-        if data.get("raised") is not None:
-            info = data["raised"] if isinstance(data["raised"], dict) else {}
-            raise serial.exception_class(info)(str(info.get("message", ""))[:2000])
-        alias = data.get("alias")
-        if isinstance(alias, int) and 0 <= alias < len(args):
-            return args[alias]
-        if "result" not in data:
-            raise GradingRecordMissing(self.why_missing)
-        return serial.decode(data["result"])
+        result = _answer(call, args, kwargs, self.why_missing)
+        if call.kind == "new":
+            self.instances.add(call.instance)
+            return ReplayInstance(self, call.instance, self.ops.get(call.instance, []))
+        return result
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"
+
+
+class ReplayInstance:
+    """채점 클래스 객체의 대역: 속성 읽기와 메서드 호출에 기록된 순서 그대로 답합니다.
+
+    기록된 다음 일과 다른 일(다른 속성, 다른 메서드, 다른 입력)이나 기록에 없는 일을 하면
+    :class:`GradingRecordMissing`을 내고, 그 뒤로는 이 객체의 모든 일이 실패합니다.
+    """
+
+    __slots__ = ("_ctx_owner", "_ctx_instance", "_ctx_ops", "_ctx_pos", "_ctx_broken")
+
+    def __init__(self, owner: ReplayFunction, instance: int, ops: list):
+        object.__setattr__(self, "_ctx_owner", owner)
+        object.__setattr__(self, "_ctx_instance", instance)
+        object.__setattr__(self, "_ctx_ops", list(ops))
+        object.__setattr__(self, "_ctx_pos", 0)
+        object.__setattr__(self, "_ctx_broken", None)
+
+    def _ctx_next(self, kind: str, member: str, digest: str | None = None):
+        owner = self._ctx_owner
+        what = f"{owner.name} 객체의 {member}" + ("()" if kind == "mcall" else "")
+        if self._ctx_broken:
+            owner.missing += 1
+            raise GradingRecordMissing(self._ctx_broken)
+        ops = self._ctx_ops
+        if self._ctx_pos >= len(ops):
+            owner.missing += 1
+            message = (f"학생 노트북에서 이 테스트 셀을 실행할 때 {what}까지 기록되지 않았습니다. " + owner.why_missing)
+            object.__setattr__(self, "_ctx_broken", message)
+            raise GradingRecordMissing(message)
+        op = ops[self._ctx_pos]
+        same = op.kind == kind and (op.attr == member if kind == "get" else op.method == member)
+        if not same or (digest is not None and op.digest != digest):
+            owner.missing += 1
+            recorded = (f"{op.attr} 읽기" if op.kind == "get" else f"{op.method}() 호출")
+            if same:
+                message = (f"{what}이 학생 노트북에서는 다른 입력으로 불렸습니다 (테스트 셀이나 입력이 바뀌었거나, "
+                           f"학생 코드가 입력 배열을 바꾸었습니다). 그래서 이 호출을 채점할 수 없습니다.")
+            else:
+                message = (f"{what}을 재현할 수 없습니다: 학생 노트북에서는 이 자리에서 {recorded}가 기록되었습니다 "
+                           f"(테스트 셀이 바뀌었거나 실행이 중단되었습니다).")
+            object.__setattr__(self, "_ctx_broken", message)
+            raise GradingRecordMissing(message)
+        object.__setattr__(self, "_ctx_pos", self._ctx_pos + 1)
+        owner.used += 1
+        return op
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_"):
+            raise AttributeError(f"채점 중에는 {self._ctx_owner.name} 객체의 '{attr}' 속성을 읽을 수 없습니다")
+        op = self._ctx_next("get", attr)
+        data = op.data
+        if data.get("raised") is not None:
+            info = data["raised"] if isinstance(data["raised"], dict) else {}
+            raise serial.exception_class(info)(str(info.get("message", ""))[:2000])
+        if op.method:
+            return ReplayMethod(self, attr)
+        return serial.decode(data["value"])
+
+    def __setattr__(self, attr, value):
+        raise AttributeError(f"채점 중에는 {self._ctx_owner.name} 객체의 속성을 바꿀 수 없습니다")
+
+    def __repr__(self) -> str:
+        return f"<{self._ctx_owner.name} 객체>"
+
+
+class ReplayMethod:
+    """채점 클래스 객체의 메서드 대역: 부를 때마다 그 객체의 다음 기록(같은 메서드, 같은 입력)으로 답합니다."""
+
+    def __init__(self, instance: ReplayInstance, method: str):
+        self.instance = instance
+        self.__name__ = method
+        self.method = method
+
+    def __call__(self, *args, **kwargs):
+        owner = self.instance._ctx_owner
+        digest = serial.call_digest(f"{owner.name}.{self.method}", args, kwargs)
+        op = self.instance._ctx_next("mcall", self.method, digest)
+        return _answer(op, args, kwargs, owner.why_missing)
+
+    def __repr__(self) -> str:
+        return f"<method {self.instance._ctx_owner.name}.{self.method}>"
 
 
 # ---------------------------------------------------------------------------
