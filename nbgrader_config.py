@@ -34,3 +34,15 @@ c.LimitOutput.max_traceback = 50
 # ("Feedback: <한국어 설명>")만 보여 줍니다. Validator 아래의 Execute에만 적용되므로 채점(autograde)의
 # 출력은 그대로입니다. (tests/test_browser.py가 브라우저에서 확인합니다.)
 c.Validator.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
+
+# 성적 내보내기 (`nbgrader export`, `course export`): 따옴표를 제대로 치고 수식처럼 보이는 값을 글자로 바꾸는
+# CSV 플러그인. nbgrader의 기본 플러그인은 쉼표나 줄바꿈이 든 학생 ID로 행을 위조할 수 있습니다.
+c.ExportApp.plugin_class = "ctxcourse.grading.export.SafeCsvExportPlugin"
+
+# `nbgrader generate_feedback`을 직접 쓸 때도 피드백에 숨은 테스트·기준값·학생의 HTML/스크립트가 들어가지
+# 않도록 합니다 (`course feedback`은 같은 규칙으로 한국어 페이지를 따로 만듭니다).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "ctxcourse.grading.feedback_page.StripForFeedback",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

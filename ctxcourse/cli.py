@@ -4,7 +4,7 @@
 
     course release --all          source/ → release/ (nbgrader generate_assignment)
     course autograde --all        submitted/ → autograded/ (샌드박스, 병렬, 위조 불가 채점)
-    course feedback --all         autograded/ → feedback/ (nbgrader generate_feedback)
+    course feedback --all         autograded/ → feedback/ (학생별 한국어 피드백 페이지)
     course export                 성적부 → grades.csv (nbgrader CSV 내보내기)
     course report                 학생별·문제별 표, 흔한 실패, 의심 표시
     course demo                   위 과정을 데모 반으로 한 번에 (배포 → 데모 제출 → 채점 → 내보내기 → 확인)
@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table  # noqa: E402
 
 from .grading.course import Course, CourseError, load_course  # noqa: E402
+from .grading.untrusted import for_terminal as safe  # noqa: E402
 
 EXIT_ERROR = 2
 EXIT_SANDBOX = 3
@@ -130,8 +131,8 @@ class RichProgress:
     def advance(self, report) -> None:
         problems = report.reasons + [f"[의심] {f['detail']}" for f in report.flags]
         if problems:
-            self.console.print(f"[yellow]•[/yellow] {report.student}/{report.assignment} "
-                               f"({report.score:g}/{report.max_score:g}): " + " / ".join(problems[:3])
+            self.console.print(f"[yellow]•[/yellow] {safe(report.student, 80)}/{report.assignment} "
+                               f"({report.score:g}/{report.max_score:g}): " + " / ".join(safe(p, 300) for p in problems[:3])
                                + (" ..." if len(problems) > 3 else ""))
         self.progress.advance(self.task)
 
@@ -166,12 +167,13 @@ def _summary_table(reports, title: str) -> Table:
     for column, justify in (("학생", "left"), ("과제", "left"), ("점수", "right"), ("상태", "left"), ("메모", "left")):
         table.add_column(column, justify=justify)
     status_names = {"graded": "채점", "skipped": "건너뜀(그대로)", "no_notebook": "노트북 없음",
+                    "refused": "거절(링크·특수 파일)", "invalid_id": "ID 오류",
                     "unreadable": "읽을 수 없음", "error": "오류"}
     for r in sorted(reports, key=lambda r: (r.assignment, r.student)):
         memo = "; ".join(r.reasons[:2] + [f"의심: {f['kind']}" for f in r.flags[:2]])
         style = "green" if r.max_score and r.score >= r.max_score else ("red" if r.score == 0 else "")
-        table.add_row(r.student, r.assignment, f"[{style}]{r.score:g}/{r.max_score:g}[/{style}]" if style else
-                      f"{r.score:g}/{r.max_score:g}", status_names.get(r.status, r.status), memo[:120])
+        table.add_row(safe(r.student, 80), r.assignment, f"[{style}]{r.score:g}/{r.max_score:g}[/{style}]" if style else
+                      f"{r.score:g}/{r.max_score:g}", status_names.get(r.status, r.status), safe(memo, 120))
     return table
 
 
@@ -196,46 +198,45 @@ def cmd_autograde(args, console: Console) -> int:
 # ---------------------------------------------------------------------------
 
 def cmd_feedback(args, console: Console) -> int:
-    from nbgrader.converters import GenerateFeedback
-    from nbgrader.converters.base import NbGraderException
+    from .grading.feedback_build import make_feedback
 
     course = load_course(args.course_dir)
     assignments = _assignments(course, args, from_gradebook=True)
     made = 0
     with _progress(console) as progress:
-        task = progress.add_task("피드백 (generate_feedback)", total=len(assignments))
+        task = progress.add_task("피드백 페이지", total=len(assignments))
         for name in assignments:
             autograded = course.root / course.coursedir.autograded_directory
             if not any(autograded.glob(f"*/{name}/*.ipynb")):
                 console.print(f"[yellow]{name}: 채점된 제출물이 없어 건너뜁니다 (먼저 'course autograde {name}').[/yellow]")
                 progress.advance(task)
                 continue
-            course.coursedir.assignment_id = name
-            course.coursedir.student_id = args.student or "*"
-            converter = GenerateFeedback(coursedir=course.coursedir, config=course.config, log=course.log)
-            converter.force = True
-            try:
-                converter.start()
-            except NbGraderException as error:
-                raise CourseError(f"'{name}' 피드백 생성에 실패했습니다: {error}. 자세한 기록: "
-                                  f"{course.state_dir / 'logs' / 'nbgrader.log'}") from None
-            finally:
-                course.coursedir.student_id = "*"
-            made += len(list((course.root / course.coursedir.feedback_directory).glob(f"*/{name}/*.html")))
+            result = make_feedback(course, name, args.student)
+            for student, reason in result.skipped:
+                console.print(f"[yellow]{name}/{safe(student, 80)}: {safe(reason, 300)}[/yellow]")
+            made += len(result.pages)
             progress.advance(task)
-    console.print(f"피드백 HTML {made}개를 {course.root / course.coursedir.feedback_directory}에 만들었습니다.")
+    console.print(f"피드백 페이지 {made}개를 {course.root / course.coursedir.feedback_directory}에 만들었습니다. "
+                  f"학생에게 나눠 주려면 exchange를 쓸 때 'nbgrader release_feedback <과제>'를 실행하세요.")
     return 0
 
 
-def export_grades(course: Course, destination: Path) -> Path:
-    from nbgrader.plugins import CsvExportPlugin
+def export_grades(course: Course, destination: Path, *, excel: bool = False) -> Path:
+    from .grading.export import SafeCsvExportPlugin
 
     destination = Path(destination)
     if not destination.is_absolute():
         destination = course.root / destination
-    plugin = CsvExportPlugin(to=str(destination), log=course.log)
-    with course.gradebook() as gb:
-        plugin.export(gb)
+    if not destination.parent.is_dir():
+        raise CourseError(f"{destination.parent} 폴더가 없습니다. 있는 폴더의 파일 이름을 --to로 주세요. "
+                          f"(the folder does not exist)")
+    plugin = SafeCsvExportPlugin(to=str(destination), excel=excel, log=course.log)
+    try:
+        with course.gradebook() as gb:
+            plugin.export(gb)
+    except OSError as error:
+        raise CourseError(f"{destination}에 쓸 수 없습니다 ({error.strerror}). 다른 파일 이름을 --to로 주세요. "
+                          f"(cannot write the file)") from None
     return destination
 
 
@@ -243,10 +244,12 @@ def cmd_export(args, console: Console) -> int:
     course = load_course(args.course_dir)
     if not Path(course.db_url.replace("sqlite:///", "")).exists():
         raise CourseError("성적부(gradebook.db)가 없습니다. 먼저 'course release --all'과 'course autograde --all'을 실행하세요.")
-    path = export_grades(course, Path(args.to))
-    with open(path, encoding="utf-8") as handle:
-        rows = max(0, sum(1 for _ in handle) - 1)
-    console.print(f"성적 {rows}행을 {path}에 내보냈습니다 (nbgrader CSV 형식).")
+    path = export_grades(course, Path(args.to), excel=args.excel)
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    console.print(f"성적 {rows}행을 {safe(path)}에 내보냈습니다 (nbgrader CSV 형식{', 엑셀용 UTF-8 BOM' if args.excel else ''}).")
     return 0
 
 
@@ -271,7 +274,7 @@ def render_report(course: Course, assignments: list[str], console: Console, *, t
                 style = "green" if top_score and got >= top_score else ("red" if got == 0 else "yellow")
                 cells.append(f"[{style}]{got:g}/{top_score:g}[/{style}]")
             flags = ", ".join(sorted({f.get("kind", "") for f in row.flags}))
-            table.add_row(row.student, *cells, f"{row.score:g}/{row.max_score:g}", flags)
+            table.add_row(safe(row.student, 80), *cells, f"{row.score:g}/{row.max_score:g}", safe(flags, 200))
         console.print(table)
         if report.failed_tests:
             failed = Table(title=f"{name}: 가장 많이 실패한 테스트")
@@ -279,13 +282,14 @@ def render_report(course: Course, assignments: list[str], console: Console, *, t
             failed.add_column("학생 수", justify="right")
             failed.add_column("가장 흔한 메시지")
             for grade_id, count, message in report.failed_tests[:top]:
-                failed.add_row(grade_id, str(count), message)
+                failed.add_row(grade_id, str(count), safe(message, 300))
             console.print(failed)
         if report.flag_counts:
             console.print(f"{name}: 의심 표시 — " + ", ".join(f"{title} {count}명" for title, count in report.flag_counts))
             for row in report.rows:
                 for flag in row.flags[:4]:
-                    console.print(f"  [magenta]{row.student}[/magenta] {flag.get('kind')}: {flag.get('detail')}")
+                    console.print(f"  [magenta]{safe(row.student, 80)}[/magenta] {safe(flag.get('kind'), 40)}: "
+                                  f"{safe(flag.get('detail'), 300)}")
 
 
 def cmd_report(args, console: Console) -> int:
@@ -424,9 +428,12 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.set_defaults(func=cmd_autograde)
 
     feedback = commands.add_parser(
-        "feedback", help="채점된 노트북으로 학생별 피드백 HTML을 만듭니다 (nbgrader generate_feedback). Make feedback.",
-        description="autograded/의 노트북에서 feedback/<학생>/<과제>/<과제>.html을 만듭니다. 테스트 셀에는 채점 판정의 "
-                    "한국어 메시지가 보입니다. (Runs nbgrader generate_feedback with --force.)")
+        "feedback", help="채점된 노트북으로 학생별 한국어 피드백 페이지를 만듭니다. Make Korean feedback pages.",
+        description="autograded/의 노트북과 성적부에서 feedback/<학생>/<과제>/<과제>.html을 만듭니다: 총점과 문제별 점수, "
+                    "테스트마다 설명과 판정, 실패한 보이는 테스트의 한국어 진단, 학생의 코드와 출력. 테스트 코드, 숨은 "
+                    "테스트의 메시지와 기대값, 해답은 넣지 않고, 학생 출력의 HTML·스크립트는 글자로만 보입니다. "
+                    "nbgrader release_feedback이 이 페이지를 나눠 줍니다. (Korean feedback pages without hidden tests, "
+                    "reference values or live student HTML; nbgrader release_feedback hands them out.)")
     assignment_args(feedback, "피드백")
     feedback.add_argument("--student", metavar="ID", help="이 학생만. Only this student.")
     feedback.set_defaults(func=cmd_feedback)
@@ -436,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="성적부의 모든 과제·학생의 점수를 nbgrader의 CSV 형식으로 씁니다. (nbgrader's CSV export.)")
     export.add_argument("--to", metavar="FILE", default="grades.csv",
                         help="저장할 파일 (기본: 강좌 폴더의 grades.csv). Output file.")
+    export.add_argument("--excel", action="store_true",
+                        help="UTF-8 BOM을 붙여 엑셀에서 한글이 깨지지 않게 합니다. Add a UTF-8 BOM for Excel.")
     export.set_defaults(func=cmd_export)
 
     report = commands.add_parser(

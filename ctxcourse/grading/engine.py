@@ -31,6 +31,7 @@ import fcntl  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -49,7 +50,7 @@ from nbgrader.converters.base import BaseConverter  # noqa: E402
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
-from . import scan  # noqa: E402
+from . import safecopy, scan  # noqa: E402
 from .course import Course, CourseError  # noqa: E402
 from .replay import STOP_REASONS, ReplayWorker  # noqa: E402
 from .sandbox import Limits, Sandbox  # noqa: E402
@@ -237,6 +238,51 @@ class SandboxAutograde(Autograde):
 from .graded import defines_function, test_function  # noqa: E402  (함수와 클래스; 예전 이름 그대로)
 
 
+STUDENT_ID = re.compile(r"[^\W_][\w.@-]{0,63}")
+
+
+def student_id_problem(student: str) -> str | None:
+    """학생 ID(= submitted/ 아래 폴더 이름)가 쓸 수 없는 것이면 그 이유 (한국어), 아니면 None.
+
+    ID는 성적부, 표, CSV, 피드백 경로에 그대로 쓰이므로 글자나 숫자로 시작하고 글자·숫자·``. _ - @``로 된
+    64자 이하여야 합니다 (쉼표, 줄바꿈, 대괄호, 공백, 제어 문자는 안 됩니다)."""
+    if STUDENT_ID.fullmatch(student):
+        return None
+    return ("학생 ID(폴더 이름)를 쓸 수 없어 채점하지 않았습니다: 글자나 숫자로 시작하고 글자·숫자·. _ - @만 쓴 "
+            "64자 이하여야 합니다. 폴더 이름을 학생의 계정 이름으로 바꾸고 다시 채점하세요.")
+
+
+MAX_NOTEBOOK_CELLS = 3000
+
+
+def notebook_problem(path: Path) -> str | None:
+    """nbgrader에 넘기기 전에 값싸게 보는 노트북의 문제 (셀이 너무 많음, 같은 grade_id가 두 번). 없으면 None.
+    JSON이 깨졌으면 None (정화 단계가 '읽을 수 없음'으로 보고합니다)."""
+    try:
+        nb = json.loads(safecopy.read_bytes(path, MAX_NOTEBOOK_BYTES))
+    except (ValueError, safecopy.UnsafeSubmission):
+        return None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        return None
+    if len(cells) > MAX_NOTEBOOK_CELLS:
+        return f"셀이 너무 많습니다 ({len(cells):,}개, 한도 {MAX_NOTEBOOK_CELLS:,}개). 빈 셀을 지우고 다시 내게 하세요."
+    seen, twice = set(), []
+    for cell in cells:
+        meta = cell.get("metadata") if isinstance(cell, dict) else None
+        grading = meta.get("nbgrader") if isinstance(meta, dict) else None
+        grade_id = grading.get("grade_id") if isinstance(grading, dict) else None
+        if isinstance(grade_id, str):
+            if grade_id in seen and grade_id not in twice:
+                twice.append(grade_id)
+            seen.add(grade_id)
+    if twice:
+        names = ", ".join(twice[:5])
+        return (f"같은 셀이 두 번 있습니다 ({names}): 테스트 셀이나 답 셀을 복사해 붙여 넣은 것 같습니다. 복사한 셀을 지우고 "
+                f"(원래 자리의 셀은 남기고) 다시 내게 하세요. 이대로는 어느 셀을 채점할지 정할 수 없어 0점입니다.")
+    return None
+
+
 def strip_hidden(source: str) -> str:
     lines, hidden = [], False
     for line in source.split("\n"):
@@ -421,12 +467,15 @@ class GradingEngine:
         info = self.assignment_info(assignment)
         digest = hashlib.sha256(info.signature.encode())
         folder = Path(self.course.coursedir.format_path(self.course.coursedir.submitted_directory, student, assignment))
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                with open(path, "rb") as handle:
-                    for chunk in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(chunk)
+        inspection = safecopy.inspect_tree(folder)
+        digest.update("|".join(inspection.problems).encode())
+        if inspection.ok:
+            for relative in inspection.files:
+                digest.update(relative.encode() + b"\0")
+                try:
+                    digest.update(safecopy.read_bytes(folder / relative))
+                except safecopy.UnsafeSubmission as error:
+                    digest.update(str(error).encode())
         return digest.hexdigest()
 
     def state_path(self, assignment: str, student: str) -> Path:
@@ -484,6 +533,12 @@ class GradingEngine:
         reports: list[SubmissionReport] = []
         todo = []
         for assignment, who in pairs:
+            problem = student_id_problem(who)
+            if problem:
+                report = SubmissionReport(assignment, who, status="invalid_id", sandbox=self.sandbox.enabled)
+                report.reasons.append(problem)
+                reports.append(report)
+                continue
             skip = None if (self.force or student is not None) else self._up_to_date(assignment, who)
             if skip is not None:
                 reports.append(skip)
@@ -599,6 +654,15 @@ class GradingEngine:
         except OSError:
             pass
         folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        inspection = safecopy.inspect_tree(folder)
+        if not inspection.ok:
+            report.reasons.extend(inspection.problems[:5])
+            report.reasons.append("이 제출물은 링크나 특수 파일이 있어(또는 너무 커서) 채점하지 않고 0점으로 기록합니다. "
+                                  "학생에게 노트북 파일 자체를 다시 내게 하세요.")
+            report.status = "refused"
+            conv.notebooks = []
+            self._register(assignment, student, conv, timestamp=False)
+            return prepared
         present, problems = [], []
         for name in info.notebooks:
             path = folder / f"{name}.ipynb"
@@ -613,6 +677,10 @@ class GradingEngine:
                 continue
             if path.stat().st_size > MAX_NOTEBOOK_BYTES:
                 problems.append(f"{name}.ipynb가 너무 큽니다 ({path.stat().st_size // 1024 // 1024}MB). 출력을 지우고 다시 내게 하세요.")
+                continue
+            problem = notebook_problem(path)
+            if problem:
+                problems.append(f"{name}.ipynb: {problem}")
                 continue
             present.append(name)
         report.reasons.extend(problems)
@@ -645,14 +713,15 @@ class GradingEngine:
         report.timing["prepare"] = round(time.monotonic() - prepared.started, 3)
         return prepared
 
-    def _register(self, assignment: str, student: str, conv: SandboxAutograde) -> None:
-        """nbgrader의 init_assignment (학생·제출 기록, 파일 복사, 빠진 노트북 0점). 노트북이 하나도 없으면 직접."""
+    def _register(self, assignment: str, student: str, conv: SandboxAutograde, *, timestamp: bool = True) -> None:
+        """nbgrader의 init_assignment (학생·제출 기록, 파일 복사, 빠진 노트북 0점). 노트북이 하나도 없으면 직접.
+        ``timestamp=False``: 거절한 제출물의 파일은 (timestamp.txt도) 읽지 않습니다."""
         if conv.notebooks:
             conv.init_assignment(assignment, student)
             return
         coursedir = self.course.coursedir
         src = coursedir.format_path(coursedir.submitted_directory, student, assignment)
-        timestamp = coursedir.get_existing_timestamp(src)
+        timestamp = coursedir.get_existing_timestamp(src) if timestamp else None
         with self.course.gradebook() as gb:
             gb.update_or_create_student(student)
             if timestamp:
@@ -744,7 +813,7 @@ class GradingEngine:
             job_dir = self.work_root / f"{report.assignment}-{report.student}-{name}-{state.slot}-{time.monotonic_ns()}"
             files = job_dir / "files"
             source = Path(self.converter.autograded_notebook(report.assignment, report.student, name)).parent
-            shutil.copytree(source, files, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            safecopy.copy_tree(source, files)
             os.chmod(job_dir, 0o700)
             run = self.sandbox.run(job_dir, {
                 "notebook_name": f"{name}.ipynb", "tests": {str(k): v for k, v in job["tests"].items()},

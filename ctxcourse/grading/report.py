@@ -52,6 +52,15 @@ def _by_reference(source: str, graded: list[str]) -> str:
     return used[0] if len(used) == 1 else (SEVERAL if used else OTHER)
 
 
+def questions_of(notebook) -> tuple[list[str], dict[str, str]]:
+    """성적부의 노트북 기록 하나에서 (채점 함수 이름들, 채점 셀 grade_id → 문제 이름)."""
+    sources = {c.name: c.source for c in notebook.source_cells}
+    names = [c.name for c in notebook.solution_cells if defines_function(sources.get(c.name, ""), c.name)]
+    test_of = {cell.name: test_function(cell.name, names) or _by_reference(sources.get(cell.name, ""), names)
+               for cell in notebook.grade_cells}
+    return names, test_of
+
+
 def _state(course: Course, assignment: str, student: str) -> dict:
     path = course.state_dir / "grading" / assignment / f"{student}.json"
     try:
@@ -69,11 +78,9 @@ def build_report(course: Course, assignment: str) -> AssignmentReport:
             return AssignmentReport(assignment, [], [], [], [], 0.0)
         graded, test_of = [], {}
         for notebook in record.notebooks:
-            sources = {c.name: c.source for c in notebook.source_cells}
-            names = [c.name for c in notebook.solution_cells if defines_function(sources.get(c.name, ""), c.name)]
+            names, tests = questions_of(notebook)
             graded.extend(names)
-            for cell in notebook.grade_cells:
-                test_of[cell.name] = test_function(cell.name, names) or _by_reference(sources.get(cell.name, ""), names)
+            test_of.update(tests)
         questions = [name for name in graded if name in set(test_of.values())]
         questions += [label for label in (SEVERAL, OTHER) if label in test_of.values()]
         max_score = float(record.max_score)

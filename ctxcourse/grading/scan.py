@@ -23,7 +23,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"def\s+__(eq|ne|array|array_ufunc|array_function|bool|float|len)__", "비교·배열 변환을 속이는 클래스를 정의"),
     (r"\bos\._exit\b|\bos\.kill\b|\bos\.fork\b|\bctypes\b|\bsignal\.signal\b|\bfaulthandler\b",
      "프로세스를 끝내거나 신호를 다룸"),
-    (r"\bsubprocess\b|\bos\.system\b|\bos\.popen\b|^\s*!", "셸 명령·하위 프로세스를 실행"),
+    (r"\bsubprocess\b|\bos\.system\b|\bos\.popen\b|^[ \t]*!", "셸 명령·하위 프로세스를 실행"),
     (r"\bsocket\b|\burllib\b|\brequests\b|\bhttp\.client\b", "네트워크에 접속하려 함"),
     (r"gradebook|\.\./|/source/|autograded|\bnbgrader\b", "강좌 폴더(성적부, source/, 다른 제출물)에 접근하려 함"),
     (r"\bsys\.(settrace|setprofile|stdout\s*=|stderr\s*=)", "추적기나 출력 스트림을 바꿈"),
@@ -61,7 +61,10 @@ def _root(node) -> str | None:
 
 def _patches(tree, modules: set[str], source: str) -> list[str]:
     hits = []
+    lines = source.splitlines()
     for node in ast.walk(tree):
+        if len(hits) >= MAX_HITS:
+            break
         targets = []
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -70,13 +73,26 @@ def _patches(tree, modules: set[str], source: str) -> list[str]:
             targets = [ast.Attribute(value=node.args[0], attr="?", ctx=ast.Store())]
         for target in targets:
             if isinstance(target, ast.Attribute) and _root(target) in modules:
-                line = source.splitlines()[node.lineno - 1].strip()[:120] if hasattr(node, "lineno") else ""
+                line = lines[node.lineno - 1].strip()[:120] if 0 < getattr(node, "lineno", 0) <= len(lines) else ""
                 hits.append(f"{MONKEYPATCH}: {line}")
     return hits
 
 
+MAX_SCAN_CHARS = 2_000_000    # 한 노트북에서 검사하는 코드의 양 (모든 패턴은 선형 시간; 그래도 한도를 둡니다)
+MAX_HITS = 50
+
+
 def scan_cells(sources: list[str]) -> list[tuple[int, str]]:
-    """코드 셀들(노트북 순서)에서 수상한 것을 찾아 (셀 번호, "설명: 그 줄")을 돌려줍니다."""
+    """코드 셀들(노트북 순서)에서 수상한 것을 찾아 (셀 번호, "설명: 그 줄")을 돌려줍니다.
+
+    검사 시간은 코드 길이에 비례합니다 (되돌아가기가 폭발하는 패턴 없음). 코드가 ``MAX_SCAN_CHARS``를 넘으면
+    앞부분만 검사하고 그 사실을 표시로 남깁니다."""
+    budget, kept = MAX_SCAN_CHARS, []
+    for source in sources:
+        kept.append(source[:max(0, budget)])
+        budget -= len(source)
+    truncated = budget < 0
+    sources = kept
     trees = {}
     for index, source in enumerate(sources):
         try:
@@ -92,7 +108,11 @@ def scan_cells(sources: list[str]) -> list[tuple[int, str]]:
                 hits.append((index, f"{title}: {_line(source, match.start(), match.end())}"))
         if index in trees:
             hits.extend((index, hit) for hit in _patches(trees[index], modules, source))
-    return hits
+        if len(hits) >= MAX_HITS:
+            break
+    if truncated:
+        hits.append((len(sources) - 1, f"코드가 너무 길어({MAX_SCAN_CHARS:,}자 넘음) 앞부분만 검사했습니다"))
+    return hits[:MAX_HITS + 1]
 
 
 def scan(source: str) -> list[str]:

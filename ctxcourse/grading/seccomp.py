@@ -6,6 +6,8 @@ bubblewrap의 ``--seccomp FD``에 넘기는 BPF 프로그램을 직접 만듭니
   bwrap의 ``--disable-userns``를 쓸 수 없으므로 이것으로 막습니다.
 - ``clone3`` → ENOSYS (인자를 검사할 수 없으므로; glibc는 ``clone``으로 되돌아갑니다).
 - ptrace, mount 계열, 커널 키링, bpf, perf, userfaultfd, io_uring, 모듈·재부팅 등 → EPERM.
+- memfd_create, memfd_secret, shmget, shmat → EPERM: 메모리 한도(RLIMIT_AS)에 잡히지 않는 메모리를 막습니다
+  (tmpfs인 /tmp와 작업 폴더는 크기가 제한되어 있고, /dev/shm에는 쓸 수 없습니다).
 
 x86_64가 아닌 기계에서는 필터를 쓰지 않습니다 (:func:`program`이 None).
 """
@@ -31,6 +33,8 @@ SYSCALLS_X86_64 = {
     "acct": 163, "iopl": 172, "ioperm": 173, "io_uring_setup": 425, "io_uring_enter": 426,
     "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
     "fsmount": 432, "fspick": 433, "mount_setattr": 442, "quotactl": 179, "syslog": 103,
+    # 메모리 한도(RLIMIT_AS)를 피해 가는 길: memfd(파일 설명자 수만큼 얼마든지)와 SysV 공유 메모리.
+    "memfd_create": 319, "memfd_secret": 447, "shmget": 29, "shmat": 30,
 }
 UNSHARE, CLONE, CLONE3 = 272, 56, 435
 
