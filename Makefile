@@ -48,5 +48,6 @@ lab: setup
 release: setup
 	$(BIN)/course release --all
 
-clean:
-	rm -rf submitted autograded/* feedback gradebook.db grades.csv .course_state exchange
+# 학기 데이터(성적부, 제출물, 채점 결과, 피드백, exchange)는 git에 없습니다: 지우기 전에 backups/에 백업합니다.
+clean: setup
+	$(BIN)/course clean

@@ -327,13 +327,40 @@ def check_demo(course: Course, submissions) -> list[tuple]:
     return rows
 
 
+DEMO_DIR = "demo"
+DEMO_MARKER = ".ctxcourse-demo"
+
+
+def prepare_demo_course(live: Course, folder: Path) -> Course:
+    """데모 반을 위한 새 강좌 폴더: 실제 강좌의 nbgrader_config.py와 source/만 복사합니다. 이전 데모 폴더
+    (표시 파일이 있는 것)만 지우고 다시 만들며, 다른 폴더는 지우지 않습니다."""
+    import shutil
+
+    folder = folder.resolve()
+    if folder == live.root or live.root in folder.parents and folder.parent != live.root:
+        raise CourseError(f"데모 폴더로 {folder}를 쓸 수 없습니다. 강좌 폴더 바로 아래의 새 폴더나 다른 곳을 주세요.")
+    if folder.exists():
+        if not (folder / DEMO_MARKER).is_file():
+            raise CourseError(f"{folder}가 이미 있고 데모 폴더가 아닙니다. 지우지 않습니다: --into로 다른 폴더를 주세요. "
+                              f"(the folder exists and is not a demo folder)")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / DEMO_MARKER).write_text("course demo가 만든 폴더입니다. 다음 데모가 지우고 다시 만듭니다.\n", encoding="utf-8")
+    shutil.copy2(live.root / "nbgrader_config.py", folder / "nbgrader_config.py")
+    shutil.copytree(live.root / live.coursedir.source_directory, folder / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"), symlinks=True)
+    return load_course(folder)
+
+
 def cmd_demo(args, console: Console) -> int:
     from .demo import available_assignments, build_demo_class
 
-    course = load_course(args.course_dir)
+    live = load_course(args.course_dir)
+    course = prepare_demo_course(live, Path(args.into) if args.into else live.root / DEMO_DIR)
+    console.print(f"데모 강좌 폴더: {course.root} (실제 강좌의 성적부·제출물은 건드리지 않습니다)")
     assignments = available_assignments(course.root)
     if not assignments:
-        raise CourseError(f"{course.root / 'source'}에 과제가 없습니다 (01_repeat ... 05_attention_weights).")
+        raise CourseError(f"{live.root / 'source'}에 과제가 없습니다 (01_repeat ... 05_attention_weights).")
     console.rule("1. 과제 배포 (course release --all)")
     with _progress(console) as progress:
         task = progress.add_task("배포", total=len(assignments))
@@ -352,9 +379,14 @@ def cmd_demo(args, console: Console) -> int:
     console.rule("4. 성적 내보내기 (grades.csv)")
     path = export_grades(course, course.root / "grades.csv")
     console.print(f"{path}")
-    console.rule("5. 반 요약 (course report)")
+    console.rule("5. 피드백 페이지 (course feedback --all)")
+    from .grading.feedback_build import make_feedback
+
+    pages = [page for name in assignments for page in make_feedback(course, name).pages]
+    console.print(f"학생별 한국어 피드백 페이지 {len(pages)}개: {course.root / course.coursedir.feedback_directory}")
+    console.rule("6. 반 요약 (course report)")
     render_report(course, assignments, console)
-    console.rule("6. 데모 점수 확인")
+    console.rule("7. 데모 점수 확인")
     rows = check_demo(course, submissions)
     wrong = [row for row in rows if not row[5]]
     kinds = Table(title="제출 종류별 결과")
@@ -373,6 +405,48 @@ def cmd_demo(args, console: Console) -> int:
         console.print(f"[bold red]데모 점수 확인 실패: {len(wrong)}/{len(rows)}개 제출물이 기대와 다릅니다.[/bold red]")
         return EXIT_DEMO_MISMATCH
     console.print(f"[bold green]데모 점수 확인 통과: 제출물 {len(rows)}개가 모두 기대한 테스트에서만 점수를 잃었습니다.[/bold green]")
+    console.print(f"데모 강좌의 결과: {course.root} (autograded/, grades.csv, gradebook.db). 피드백 페이지: "
+                  f"course --course-dir {course.root} feedback --all")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# backup, restore, clean
+# ---------------------------------------------------------------------------
+
+def cmd_backup(args, console: Console) -> int:
+    from .grading.backup import backup, has_data
+
+    course = load_course(args.course_dir)
+    if not has_data(course):
+        console.print("백업할 학기 데이터가 없습니다 (성적부, 제출물, 채점 결과, 피드백, exchange가 모두 비어 있음).")
+        return 0
+    path = backup(course, Path(args.to) if args.to else None)
+    console.print(f"백업했습니다: {path}  (되살리기: course restore {path})")
+    return 0
+
+
+def cmd_restore(args, console: Console) -> int:
+    from .grading.backup import restore
+
+    course = load_course(args.course_dir)
+    saved = restore(course, Path(args.archive))
+    if saved:
+        console.print(f"되살리기 전의 데이터는 {saved}에 백업해 두었습니다.")
+    console.print(f"{args.archive}를 {course.root}에 되살렸습니다.")
+    return 0
+
+
+def cmd_clean(args, console: Console) -> int:
+    from .grading.backup import backup, has_data, remove_data
+
+    course = load_course(args.course_dir)
+    if not has_data(course):
+        console.print("지울 학기 데이터가 없습니다.")
+        return 0
+    path = backup(course)
+    removed = remove_data(course)
+    console.print(f"먼저 {path}에 백업한 뒤 지웠습니다: {', '.join(removed)}. 되살리기: course restore {path}")
     return 0
 
 
@@ -456,11 +530,33 @@ def build_parser() -> argparse.ArgumentParser:
                         help="보여 줄 실패 테스트 수 (기본 5). How many failed tests to list.")
     report.set_defaults(func=cmd_report)
 
+    backup_cmd = commands.add_parser(
+        "backup", help="성적부·제출물·채점 결과·피드백·exchange·채점 상태를 한 파일로 백업합니다. Back up the semester.",
+        description="git이 보관하지 않는 학기 데이터(gradebook.db, submitted/, autograded/, feedback/, exchange/, "
+                    ".course_state/, grades.csv)를 backups/course-<시각>.tar.gz에 묶습니다. (Back up everything git does not keep.)")
+    backup_cmd.add_argument("--to", metavar="FOLDER", default=None, help="백업을 둘 폴더 (기본: backups/). Folder.")
+    backup_cmd.set_defaults(func=cmd_backup)
+
+    restore_cmd = commands.add_parser(
+        "restore", help="백업 파일을 되살립니다 (지금 데이터는 먼저 백업). Restore a backup.",
+        description="course backup이 만든 tar.gz를 강좌 폴더에 되살립니다. 지금 있는 학기 데이터는 먼저 새 백업으로 "
+                    "남긴 뒤 바꿉니다. (Restores a backup; the current data is backed up first.)")
+    restore_cmd.add_argument("archive", help="백업 파일 (backups/course-....tar.gz). Backup file.")
+    restore_cmd.set_defaults(func=cmd_restore)
+
+    clean_cmd = commands.add_parser(
+        "clean", help="학기 데이터를 백업한 뒤 지웁니다 (make clean). Back up, then remove the semester data.",
+        description="course backup과 같은 백업을 먼저 만든 뒤 성적부·제출물·채점 결과·피드백·exchange·채점 상태를 "
+                    "지웁니다. 백업 경로와 되살리는 명령을 알려 줍니다. (Always backs up first.)")
+    clean_cmd.set_defaults(func=cmd_clean)
+
     demo = commands.add_parser(
         "demo", help="데모: 모든 과제 배포 → 데모 반 제출 → 채점 → grades.csv → 요약과 점수 확인. The main job.",
         description="모든 과제를 배포하고, 정답·빈 제출·흔한 실수로 데모 반을 만들어 샌드박스에서 채점하고, grades.csv로 "
                     "내보낸 뒤, 학생별·문제별 요약과 '제출물마다 기대한 테스트에서만 점수를 잃었는지' 확인을 보여 줍니다. "
                     "확인이 실패하면 종료 코드 1. (Release, build the demo class, autograde, export, summarise, check.)")
+    demo.add_argument("--into", metavar="PATH", default=None,
+                      help="데모 강좌를 만들 폴더 (기본: 강좌 폴더의 demo/; 실제 강좌는 건드리지 않음). Demo course folder.")
     demo.add_argument("--size", type=int, default=None, metavar="N",
                       help="데모 반의 학생 수 (기본: 실수 모음을 모두 쓰는 크기). Number of demo students.")
     demo.add_argument("--jobs", "-j", type=int, metavar="N", default=None,

@@ -18,6 +18,7 @@ from .mistakes import MODULES, Mistake, mistakes_for
 ASSIGNMENTS = tuple(MODULES)
 SURNAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim",
             "han", "oh", "seo", "shin", "kwon", "hwang", "ahn", "song", "jeon", "hong")
+DEMO_PREFIX = "demo-"          # 실제 학생 ID와 겹치지 않도록 (데모는 언제나 따로 만든 강좌 폴더에서 돕니다)
 _DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
@@ -85,7 +86,8 @@ def plan_class(assignments=ASSIGNMENTS, size: int | None = None) -> list[tuple[s
     plan = []
     for index in range(size):
         slot = index % (longest + 2)
-        student = SURNAMES[index % len(SURNAMES)] + (f"{index // len(SURNAMES) + 1}" if index >= len(SURNAMES) else "")
+        student = DEMO_PREFIX + SURNAMES[index % len(SURNAMES)] + (
+            f"{index // len(SURNAMES) + 1}" if index >= len(SURNAMES) else "")
         kinds: dict[str, Mistake | str] = {}
         for name, bank in banks.items():
             if slot == 0:
