@@ -7,7 +7,7 @@ APT_PKGS := bubblewrap chromium fonts-nanum
 # nbgrader는 'alembic' 같은 명령을 PATH에서 찾습니다: 가상환경의 bin을 앞에 둡니다.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup system demo test lab release clean
+.PHONY: setup system demo test lab labextension release clean
 
 setup: system $(STAMP)
 
@@ -38,12 +38,17 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# 학생 화면: student/에 강의와 과제를 복사하고(이미 있는 파일은 덮어쓰지 않음) 그곳에서 JupyterLab을 엽니다.
-# source/(해답)는 보이지 않습니다. 학생용 설정은 .jupyter-student/ (한국어 메뉴, Validate 창, exchange).
+# 학생 화면: 강의를 student/notebooks/로 복사하고, release/의 과제를 nbgrader exchange로 배포한 뒤
+# 학생처럼 받아(Fetch) student/<과제>/<과제>.ipynb를 만들고(이미 있는 파일은 덮어쓰지 않음) 그곳에서 JupyterLab을
+# 엽니다 (root이면 --allow-root). source/(해답)는 보이지 않습니다. 학생용 설정은 .jupyter-student/.
+# 서버 옵션은 LAB_ARGS로 넘깁니다. 예: make lab LAB_ARGS="--no-browser --port 9999"
 lab: setup
-	mkdir -p student exchange
-	cp -rn notebooks release student/
-	cd student && JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter-student $(CURDIR)/$(BIN)/jupyter lab
+	$(BIN)/python -m ctxcourse.studentlab.lab --course . --student student -- $(LAB_ARGS)
+
+# 학생용 JupyterLab 확장(ctxcourse/studentlab/js)을 다시 빌드합니다 (Node.js와 npm 필요; 결과는 커밋되어 있어
+# make lab에는 필요 없습니다).
+labextension: setup
+	cd ctxcourse/studentlab/js && npm install --no-audit --no-fund && $(CURDIR)/$(BIN)/jupyter-builder build .
 
 release: setup
 	$(BIN)/course release --all

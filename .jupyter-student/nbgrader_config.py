@@ -1,11 +1,23 @@
 """학생용 nbgrader 설정: Assignment List 패널이 강좌의 exchange 폴더에서 과제를 받고 제출합니다.
 
-강사의 ``nbgrader_config.py``와 같은 강좌 ID, 같은 exchange 폴더를 씁니다.
+``make lab`` (``python -m ctxcourse.studentlab.lab``)이 강좌의 ``nbgrader_config.py``에서 읽은 exchange 폴더와
+강좌 ID를 환경 변수 ``CTXCOURSE_EXCHANGE``, ``CTXCOURSE_COURSE_ID``로 넘겨 줍니다. 없으면 이 저장소의 값을 씁니다.
+이 설정은 학생 폴더(``student/``)의 JupyterLab이 읽으며, 강사의 설정(해답용 빈칸 문구 등)은 담지 않습니다.
 """
 
 import os
 
 c = get_config()  # noqa: F821  (nbgrader가 주입합니다)
 
-c.CourseDirectory.course_id = "attention-context-vector"
-c.Exchange.root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "exchange")
+COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+c.CourseDirectory.course_id = os.environ.get("CTXCOURSE_COURSE_ID") or "attention-context-vector"
+c.Exchange.root = os.environ.get("CTXCOURSE_EXCHANGE") or os.path.join(COURSE_ROOT, "exchange")
+
+# 제출 시각: 학생 컴퓨터의 시간대(TZ 환경 변수, 없으면 /etc/localtime)로, 초 단위까지.
+# 빈 문자열이면 dateutil이 그 컴퓨터의 시간대를 씁니다. %z(+0900)는 강사 쪽 nbgrader가 UTC로 바꿔 읽습니다.
+c.Exchange.timezone = ""
+c.Exchange.timestamp_format = "%Y-%m-%d %H:%M:%S %z"
+
+# Validate 결과: 실패한 테스트의 traceback 전체 대신 마지막 줄(한국어 설명)만 (nbgrader 자체의 Validate에도 적용).
+# 학생 화면의 '과제 확인' 창(ctxcourse.studentlab)도 같은 설정으로 노트북을 실행합니다.
+c.Validator.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
