@@ -23,6 +23,7 @@ MODULES = {
     "03_axis_sum": "axis_sum",
     "04_weight_sum": "weight_sum",
     "05_attention_weights": "attention_weights",
+    "06_attention_layer": "attention_layer",
 }
 
 

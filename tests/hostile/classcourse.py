@@ -204,8 +204,9 @@ ENTRIES = [
     ClassEntry("blank", "빈 제출", None, 0),
     ClassEntry("wrong_backward", "역전파에서 가중치를 곱하지 않음", WRONG_BACKWARD, 4,
                message=("test_WeightSum_backward", "dhs가 수치 미분과 다릅니다")),
+    # 커널 안에서도 type(c) is np.ndarray 검사에 걸리므로 판정 불일치는 없습니다; 재현기에는 형식 이름만 갑니다.
     ClassEntry("liar", "__eq__·ufunc가 거짓말하는 ndarray 하위 클래스를 돌려줌", LIAR, 0,
-               flags=frozenset({"suspicious_code", "verdict_mismatch"})),
+               flags=frozenset({"suspicious_code"}), message=("test_WeightSum_forward", "Liar 객체를 돌려주었습니다")),
     ClassEntry("property", "params 속성을 읽으면 채점 도구와 numpy를 바꿈 (역전파는 틀림)", PROPERTY, 4,
                flags=frozenset({"suspicious_code", "verdict_mismatch"})),
     ClassEntry("getattr", "__getattr__가 무엇이든 '통과'하는 함수를 돌려줌", GETATTR, 0),
