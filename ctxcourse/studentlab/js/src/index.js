@@ -111,8 +111,18 @@ function renderSummary(result, path) {
   return body;
 }
 
-async function validateNotebook(app, panel, button) {
-  const context = panel.context;
+function openNotebook(app, path) {
+  for (const widget of app.shell.widgets('main')) {
+    if (isNotebook(widget) && widget.context.path === path) {
+      return widget;
+    }
+  }
+  return null;
+}
+
+/** 노트북 ``path``를 확인합니다. 열려 있으면 먼저 저장합니다 (확인은 저장된 파일을 새 커널에서 실행합니다). */
+async function validateNotebook(app, path, button) {
+  const panel = openNotebook(app, path);
   if (button) {
     button.addClass('ctx-busy');
   }
@@ -120,21 +130,21 @@ async function validateNotebook(app, panel, button) {
     'in-progress', { autoClose: false });
   let result;
   try {
-    await context.save(); // 확인은 저장된 파일을 실행합니다
-    result = await request('ctxcourse/validate', {
-      method: 'POST',
-      body: JSON.stringify({ path: context.path })
-    });
+    if (panel) {
+      await panel.context.save();
+    }
+    result = await request('ctxcourse/validate', { method: 'POST', body: JSON.stringify({ path }) });
   } catch (error) {
     result = { error: `과제를 확인하지 못했습니다: ${error.message || error}` };
   } finally {
-    Notification.dismiss(progress);
+    Notification.update({ id: progress, message: '과제 확인이 끝났습니다.', type: 'info', autoClose: 1500 });
     if (button) {
       button.removeClass('ctx-busy');
     }
   }
-  const body = new Widget({ node: renderSummary(result, context.path) });
-  body.addClass('ctx-validate-dialog-body');
+  const wrapper = el('div', 'ctx-validate-dialog-body');
+  wrapper.appendChild(renderSummary(result, path));
+  const body = new Widget({ node: wrapper });
   return showDialog({
     title: '과제 확인 결과',
     body,
@@ -152,6 +162,19 @@ function guardSubmit(app) {
     if (!button || button.dataset.ctxConfirmed === '1' || button.disabled) {
       if (button) {
         delete button.dataset.ctxConfirmed;
+      }
+      return;
+    }
+    if (button.closest('.nested_list_item')) {
+      // 과제 목록 안의 노트북별 Validate: nbgrader의 영어 창 대신 같은 한국어 과제 확인 창을 씁니다.
+      const link = button.closest('.nested_list_item').querySelector('.item_name a');
+      const group = button.closest('.assignment-notebooks');
+      const owner = group && group.parentElement && group.parentElement.querySelector('.item_name');
+      const assignment = owner ? owner.textContent.trim() : '';
+      if (link && assignment && /validate/i.test(button.textContent || '')) {
+        event.stopPropagation();
+        event.preventDefault();
+        void validateNotebook(app, `${assignment}/${link.textContent.trim()}.ipynb`, null);
       }
       return;
     }
@@ -235,8 +258,7 @@ const plugin = {
           return showDialog({ title: '과제 확인', body: '먼저 과제 노트북을 여세요.',
                               buttons: [Dialog.okButton({ label: '닫기' })] });
         }
-        const button = args && args.button;
-        return validateNotebook(app, panel, button);
+        return validateNotebook(app, panel.context.path, null);
       }
     });
     commands.addCommand(CMD_ASSIGNMENTS, {
@@ -257,7 +279,7 @@ const plugin = {
             if (shell.currentWidget !== panel) {
               shell.activateById(panel.id);
             }
-            void validateNotebook(app, panel, button);
+            void validateNotebook(app, panel.context.path, button);
           }
         });
         panel.toolbar.insertItem(0, 'ctxcourse-validate', button);
