@@ -468,7 +468,7 @@ class GradingEngine:
         digest = hashlib.sha256(info.signature.encode())
         folder = Path(self.course.coursedir.format_path(self.course.coursedir.submitted_directory, student, assignment))
         inspection = safecopy.inspect_tree(folder)
-        digest.update("|".join(inspection.problems).encode())
+        digest.update(f"{folder.parent.is_symlink()}|".encode() + "|".join(inspection.problems).encode())
         if inspection.ok:
             for relative in inspection.files:
                 digest.update(relative.encode() + b"\0")
@@ -544,7 +544,7 @@ class GradingEngine:
                 reports.append(skip)
             else:
                 todo.append((assignment, who))
-        self.progress.start(len(todo), len(reports))
+        self.progress.start(len(todo), sum(r.status == "skipped" for r in reports))
         if not todo:
             return reports
         self.progress.note(self.sandbox.check())
@@ -655,6 +655,9 @@ class GradingEngine:
             pass
         folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
         inspection = safecopy.inspect_tree(folder)
+        student_dir = self.course.root / coursedir.submitted_directory / student
+        if student_dir.is_symlink():
+            inspection.problems.insert(0, "학생 폴더가 심볼릭 링크입니다. 링크는 낼 수 없습니다.")
         if not inspection.ok:
             report.reasons.extend(inspection.problems[:5])
             report.reasons.append("이 제출물은 링크나 특수 파일이 있어(또는 너무 커서) 채점하지 않고 0점으로 기록합니다. "

@@ -27,6 +27,7 @@ from pathlib import Path
 import jinja2
 from markdown_it import MarkdownIt
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from .untrusted import strip_controls
 
@@ -160,6 +161,8 @@ def output_views(outputs: list) -> list[OutputView]:
                 views.append(OutputView("text", _clip(strip_controls(_joined(data["text/plain"])))))
             if any(mime not in IMAGE_TYPES and mime != "text/plain" for mime in data):
                 views.append(OutputView("note", UNSAFE_NOTE))
+            elif image:
+                views.append(OutputView("note", "(그림 데이터가 올바르지 않아 보여 주지 않습니다)"))
     return views
 
 
@@ -253,6 +256,8 @@ def write_page(page: PageView, path: Path) -> Path:
 class StripForFeedback(Preprocessor):
     """``nbgrader generate_feedback``용 전처리기 (nbgrader_config.py에 등록): 테스트 셀의 코드를 한 줄 설명으로
     바꾸고, 숨은 테스트에서 난 실패의 메시지를 지우고, 학생 출력에서 HTML·스크립트를 글자로 바꿉니다."""
+
+    enabled = Bool(True).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if is_test_cell(cell):
