@@ -19,6 +19,7 @@ from .course import Course, CourseError
 
 DATA = ("gradebook.db", "submitted", "autograded", "feedback", "exchange", ".course_state", "grades.csv")
 KEEP = {"autograded/.gitkeep"}
+LOGS = (".course_state", "logs")      # 모든 course 명령이 여는 nbgrader 기록 (백업에는 들어감)
 BACKUPS = "backups"
 
 
@@ -27,8 +28,10 @@ def _present(root: Path) -> list[str]:
 
 
 def _empty(path: Path) -> bool:
+    """폴더에 학기 데이터가 없는지 (git이 가진 .gitkeep과 명령이 늘 새로 만드는 기록 폴더만 있으면 빈 것)."""
     if path.is_dir() and not path.is_symlink():
-        return all(str(p.relative_to(path.parent)) in KEEP for p in path.rglob("*") if p.is_file())
+        return all(str(p.relative_to(path.parent)) in KEEP or p.relative_to(path.parent).parts[:2] == LOGS
+                   for p in path.rglob("*") if p.is_file())
     return False
 
 
