@@ -13,10 +13,8 @@ COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 c.CourseDirectory.course_id = os.environ.get("CTXCOURSE_COURSE_ID") or "attention-context-vector"
 c.Exchange.root = os.environ.get("CTXCOURSE_EXCHANGE") or os.path.join(COURSE_ROOT, "exchange")
 
-# 제출 시각: 학생 컴퓨터의 시간대(TZ 환경 변수, 없으면 /etc/localtime)로, 초 단위까지.
-# 빈 문자열이면 dateutil이 그 컴퓨터의 시간대를 씁니다. %z(+0900)는 강사 쪽 nbgrader가 UTC로 바꿔 읽습니다.
-c.Exchange.timezone = ""
-c.Exchange.timestamp_format = "%Y-%m-%d %H:%M:%S %z"
+# 제출 시각은 nbgrader 기본대로 exchange에 UTC로 적습니다 (강사 쪽 collect가 '+'로 이름을 나누므로 '+0900' 같은
+# 오프셋은 쓸 수 없습니다). 학생 화면의 과제 목록은 ctxcourse.studentlab이 브라우저의 시간대로 바꾸어 보여 줍니다.
 
 # Validate 결과: 실패한 테스트의 traceback 전체 대신 마지막 줄(한국어 설명)만 (nbgrader 자체의 Validate에도 적용).
 # 학생 화면의 '과제 확인' 창(ctxcourse.studentlab)도 같은 설정으로 노트북을 실행합니다.

@@ -1,18 +1,17 @@
-"""저장소 가상환경의 JupyterLab 서버를 학생처럼 띄웁니다: 빈 loopback 포트, 토큰, 임시 설정 폴더.
+"""학생용 JupyterLab 서버를 ``make lab``과 똑같이 띄웁니다: 강좌 사본에서 ``python -m ctxcourse.studentlab.lab``.
 
-``make lab``과 같이 학생용 설정 폴더 ``.jupyter-student/``를 Jupyter 설정 폴더(``JUPYTER_CONFIG_DIR``)로
-씁니다. 다만 저장소에 아무것도 쓰지 않도록 그 임시 사본을 씁니다.
+``make lab``의 명령(``$(BIN)/python -m ctxcourse.studentlab.lab --course . --student student -- $(LAB_ARGS)``)에서
+``LAB_ARGS``만 테스트용으로 줍니다: 빈 loopback 포트, 토큰, 브라우저 열지 않기. 학생 폴더 준비(강의 복사,
+exchange로 배포, Fetch), 학생용 설정 폴더(``.jupyter-student/``), root일 때 ``--allow-root``는 모두 make lab의 것입니다.
 
-사용자의 ``~/.jupyter``, ``~/.local/share/jupyter``, ``~/.ipython``에 아무것도 쓰지 않고 읽지도 않도록
-Jupyter, IPython, matplotlib의 설정·데이터·런타임 폴더를 모두 임시 폴더로 돌립니다. 커널 사양은
-가상환경의 ``share/jupyter/kernels/python3`` (가상환경의 python)만 보입니다.
+사용자의 ``~/.local/share/jupyter``, ``~/.ipython``에 쓰지 않도록 Jupyter 데이터·런타임, IPython, matplotlib 폴더는
+임시 폴더로 돌립니다. 학생의 시간대는 ``TZ=Asia/Seoul``입니다 (브라우저도 같은 시간대).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,8 +22,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
-# 학생용 Jupyter 설정 (한국어 메뉴, Validate 창 줄바꿈, 강사용 도구 숨김): make lab과 같은 것을 씁니다.
-STUDENT_CONFIG = REPO / ".jupyter-student"
+STUDENT_TZ = "Asia/Seoul"
 START_TIMEOUT = 180  # 초: 부하가 큰 2코어 기계에서도 충분하도록
 
 
@@ -36,36 +34,38 @@ def free_port() -> int:
 
 
 def isolated_env(home: Path) -> dict[str, str]:
-    """JupyterLab과 커널이 쓸 환경 변수: 설정·데이터·런타임·캐시를 ``home`` 아래 임시 폴더로."""
+    """서버와 커널이 쓸 환경 변수: 데이터·런타임·캐시를 ``home`` 아래 임시 폴더로 (설정 폴더는 make lab이 정함)."""
     dirs = {
-        "JUPYTER_CONFIG_DIR": home / "jupyter-config",
         "JUPYTER_DATA_DIR": home / "jupyter-data",
         "JUPYTER_RUNTIME_DIR": home / "jupyter-runtime",
-        "JUPYTERLAB_SETTINGS_DIR": home / "lab-user-settings",
-        "JUPYTERLAB_WORKSPACES_DIR": home / "lab-workspaces",
         "IPYTHONDIR": home / "ipython",
         "MPLCONFIGDIR": home / "matplotlib",
     }
     for folder in dirs.values():
         folder.mkdir(parents=True, exist_ok=True)
-    # make lab처럼 학생용 설정 폴더를 설정 폴더로 씁니다 (저장소에 쓰지 않도록 그 사본을).
-    shutil.copytree(STUDENT_CONFIG, dirs["JUPYTER_CONFIG_DIR"], dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("lab", "migrated", "__pycache__"))
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("JUPYTER", "IPYTHON", "MPL")) and key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+           if not key.startswith(("JUPYTER", "IPYTHON", "MPL", "CTXCOURSE")) and key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update({key: str(value) for key, value in dirs.items()})
     env.update({
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "JUPYTER_PLATFORM_DIRS": "1",
+        "TZ": STUDENT_TZ,
     })
     return env
+
+
+def launcher_command(course: Path, lab_args: list[str]) -> list[str]:
+    """make lab의 명령 (``LAB_ARGS``만 다름)."""
+    return [sys.executable, "-m", "ctxcourse.studentlab.lab", "--course", str(course), "--student",
+            str(course / "student"), "--", *lab_args]
 
 
 class JupyterLab:
     """``with JupyterLab(root, home, log) as lab:`` 안에서 ``lab.url(path)``로 페이지 주소를 얻습니다."""
 
-    def __init__(self, root: Path, home: Path, log_path: Path):
-        self.root, self.home, self.log_path = root, home, log_path
+    def __init__(self, course: Path, home: Path, log_path: Path):
+        self.course_root, self.home, self.log_path = course, home, log_path
+        self.root = course / "student"
         self.token = secrets.token_hex(16)
         self.port = 0
         self.process: subprocess.Popen | None = None
@@ -81,11 +81,10 @@ class JupyterLab:
         return f"{self.base}/{path.lstrip('/')}{joiner}token={self.token}"
 
     def command(self) -> list[str]:
-        return [
-            str(BIN / "jupyter-lab"), "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-        ]
+        return launcher_command(self.course_root, [
+            "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+        ])
 
     def log_text(self) -> str:
         try:
@@ -100,7 +99,7 @@ class JupyterLab:
         for attempt in range(3):
             self.port = free_port()
             self._log = open(self.log_path, "w", encoding="utf-8")
-            self.process = subprocess.Popen(self.command(), cwd=self.root, env=isolated_env(self.home),
+            self.process = subprocess.Popen(self.command(), cwd=self.course_root, env=isolated_env(self.home),
                                             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
             if self._wait_ready():
                 return self

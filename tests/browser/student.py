@@ -24,7 +24,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+# 학생 화면의 두 크기: 노트북(1280x720)과 휴대폰(390x844)
+SIZES = {"laptop": {"width": 1280, "height": 720}, "phone": {"width": 390, "height": 844}}
 OPEN_TIMEOUT = 180_000      # ms: JupyterLab 화면과 커널이 뜰 때까지
 RUN_TIMEOUT = 600_000       # ms: 노트북의 셀을 모두 실행할 때까지
 VALIDATE_TIMEOUT = 600_000  # ms: Validate(새 커널에서 노트북 전체 실행)가 끝날 때까지
@@ -72,14 +73,14 @@ class Shots:
 class Student:
     """JupyterLab 페이지 하나에서 학생이 하는 일."""
 
-    def __init__(self, page: Page, lab, shots: Shots):
-        self.page, self.lab, self.shots = page, lab, shots
+    def __init__(self, page: Page, lab, shots: Shots, size: str = "laptop"):
+        self.page, self.lab, self.shots, self.size = page, lab, shots, size
 
     # ---- 실패 보고 -------------------------------------------------------------------------
     def fail(self, message: str, name: str = "failure") -> None:
         """지금 화면을 ``FAILED_<name>.png``로 남기고, 그 경로를 담은 메시지로 테스트를 멈춥니다."""
         try:
-            path = self.shots.take(self.page, f"FAILED_{name}")
+            path = self.shots.take(self.page, f"FAILED_{self.size}_{name}")
         except Exception as error:  # noqa: BLE001  (브라우저가 죽었어도 원래 실패를 알립니다)
             path = f"(스크린샷 실패: {error})"
         raise StudentError(f"{message}\n스크린샷: {path}\n서버 기록: {self.lab.log_path}")
@@ -120,7 +121,9 @@ class Student:
                 self.fail(f"{path}을(를) 열자 대화 상자가 떴습니다 (커널 선택 창이면 노트북의 kernelspec이 "
                           f"'python3'이 아닙니다): {dialog.inner_text()!r}", "open_dialog")
             session = self.session_for(path)
-            state = page.get_attribute(f"{ACTIVE} .jp-Notebook-ExecutionIndicator", "data-status")
+            # 좁은 화면에서는 도구 막대의 실행 표시가 '…' 메뉴로 숨으므로, 없으면 서버의 커널 상태만 봅니다.
+            state = page.evaluate("(s) => { const e = document.querySelector(s); return e ? e.getAttribute("
+                                  "'data-status') : 'idle'; }", f"{ACTIVE} .jp-Notebook-ExecutionIndicator")
             if session and session["kernel"]["execution_state"] == "idle" and state == "idle":
                 if session["kernel"]["name"] != "python3":
                     self.fail(f"{path}이(가) 커널 {session['kernel']['name']!r}로 열렸습니다. python3이어야 합니다.",
@@ -144,15 +147,17 @@ class Student:
         if self.page.query_selector("[data-id='nbgrader-create_assignemnt'], #nbgrader-create_assignemnt, "
                                     ".nbgrader-CreateAssignmentWidget"):
             found.append("Create Assignment")
-        self.page.click("#jp-MainMenu .lm-MenuBar-item:has-text('Nbgrader')")
+        item = self.page.locator("#jp-MainMenu .lm-MenuBar-item").filter(has_text="Nbgrader")
+        item.scroll_into_view_if_needed()
+        item.click()
         self.page.wait_for_selector("li.lm-Menu-item[data-command='nbgrader:open-assignment-list']")
-        self.shots.take(self.page, "01_nbgrader_menu")
+        self.shots.take(self.page, f"{self.size}_01_nbgrader_menu")
         commands = self.page.eval_on_selector_all(
-            "li.lm-Menu-item[data-command^='nbgrader:']",
+            "li.lm-Menu-item[data-command]",
             "els => els.filter(e => e.offsetParent !== null && !e.classList.contains('lm-mod-hidden'))"
             "          .map(e => e.getAttribute('data-command') + ' ' + e.innerText.trim())")
         self.page.keyboard.press("Escape")
-        found += [c for c in commands if "formgrader" in c or "create-assignment" in c]
+        found += [c for c in commands if re.search(r"formgrader|create-assignment|course-list|courses", c, re.I)]
         return found
 
     def kernel_label(self) -> str:
@@ -256,70 +261,131 @@ class Student:
         if code.strip().splitlines()[-1].strip() not in written:
             self.fail(f"셀에 코드를 쓰지 못했습니다. 셀 내용: {written!r}", "fill")
 
-    def validate(self) -> dict:
-        """nbgrader의 Validate 버튼을 누르고 결과 창을 읽습니다: ``{"status", "text", "html"}``."""
+    # ---- 과제 확인 (Validate) ------------------------------------------------------------------
+    def press(self, keys: str) -> None:
+        self.page.keyboard.press(keys)
+
+    def run_from_palette(self, query: str, command: str) -> None:
+        """명령 팔레트(Ctrl+Shift+C)에서 ``query``로 찾은 ``command``를 Enter로 실행합니다 (키보드만)."""
         page = self.page
-        page.click(f"{ACTIVE} .validate-button jp-button, {ACTIVE} .validate-button button")
+        page.keyboard.press("Control+Shift+C")
+        box = page.locator(".lm-CommandPalette-input")
+        box.wait_for(state="visible", timeout=OPEN_TIMEOUT)
+        box.fill(query)
+        item = page.locator(f".lm-CommandPalette-item[data-command='{command}']")
         try:
-            page.wait_for_selector(f"{DIALOG} #validation-message", timeout=VALIDATE_TIMEOUT)
+            item.first.wait_for(state="visible", timeout=30_000)
+        except Exception:  # noqa: BLE001
+            self.fail(f"명령 팔레트에서 '{query}'로 {command}을(를) 찾지 못했습니다.", "palette")
+        active = page.eval_on_selector(".lm-CommandPalette-item.lm-mod-active", "e => e.getAttribute('data-command')")
+        self.expect(active == command, f"팔레트에서 '{query}'의 첫 항목이 {command}이 아니라 {active}입니다.", "palette")
+        page.keyboard.press("Enter")
+
+    def wait_validate_result(self) -> dict:
+        """과제 확인 창이 뜰 때까지 기다리고 그 내용을 읽습니다."""
+        page = self.page
+        try:
+            page.wait_for_selector(f"{DIALOG} .ctx-validate-body", timeout=VALIDATE_TIMEOUT)
         except Exception:  # noqa: BLE001
             dialog = page.query_selector(DIALOG)
             extra = f" 대신 뜬 창: {dialog.inner_text()!r}" if dialog else ""
-            self.fail(f"Validate 결과 창이 {VALIDATE_TIMEOUT // 1000}초 안에 뜨지 않았습니다.{extra}", "validate")
-        message = page.query_selector(f"{DIALOG} #validation-message")
-        classes = message.get_attribute("class") or ""
-        status = next((c.removeprefix("validation-") for c in classes.split() if c.startswith("validation-")),
-                      "error")
-        # 실패한 셀마다 nbgrader는 <pre>를 두 개 붙입니다: 테스트 셀의 코드, 그다음 오류.
-        blocks = message.eval_on_selector_all(":scope > .jp-RenderedText > pre", "els => els.map(e => e.innerText)")
-        failures = [{"source": src, "error": err} for src, err in zip(blocks[0::2], blocks[1::2])]
-        return {"status": status, "text": message.inner_text(), "failures": failures}
+            self.fail(f"과제 확인 창이 {VALIDATE_TIMEOUT // 1000}초 안에 뜨지 않았습니다.{extra}", "validate")
+        return page.eval_on_selector(f"{DIALOG} .ctx-validate-body", """body => ({
+            status: body.dataset.status,
+            title: (document.querySelector('.jp-Dialog-header') || {innerText: ''}).innerText.trim(),
+            text: body.innerText,
+            headline: (body.querySelector('.ctx-validate-headline') || {innerText: ''}).innerText.trim(),
+            problems: [...body.querySelectorAll('.ctx-validate-problem')].map(p => ({
+                title: p.querySelector('.ctx-validate-problem-title').innerText.trim(),
+                score: p.querySelector('.ctx-validate-score').innerText.trim(),
+                passed: p.dataset.passed === 'true'})),
+            messages: [...body.querySelectorAll('.ctx-test-message')].map(m => m.innerText),
+            hidden: (body.querySelector('.ctx-validate-hidden') || {innerText: ''}).innerText.trim(),
+            focused: document.activeElement === body,
+            overflowY: getComputedStyle(body).overflowY,
+            scroll: [body.scrollHeight, body.clientHeight, body.scrollTop],
+            dialogBox: document.querySelector('.jp-Dialog-content').getBoundingClientRect().toJSON(),
+        })""")
+
+    def scroll_position(self) -> int:
+        return self.page.eval_on_selector(f"{DIALOG} .ctx-validate-body", "b => b.scrollTop")
+
+    def dialog_open(self) -> bool:
+        return self.page.query_selector(DIALOG) is not None
 
     def close_dialog(self) -> None:
-        self.page.click(f"{DIALOG} .jp-mod-accept")
+        self.page.keyboard.press("Escape")
         self.page.wait_for_selector(DIALOG, state="detached", timeout=30_000)
 
-    # ---- Assignments 패널 --------------------------------------------------------------------
-    def open_assignment_list(self) -> None:
-        """메뉴 Nbgrader → Assignment List를 엽니다."""
+    def click_validate_button(self) -> None:
+        button = self.page.locator(f"{ACTIVE} .ctx-validate-button")
+        self.expect(button.is_visible(), "노트북 도구 막대에 '과제 확인' 단추가 보이지 않습니다.", "validate_button")
+        button.locator("button, jp-button").first.click()
+
+    def validate_button_box(self) -> dict | None:
+        return self.page.locator(f"{ACTIVE} .ctx-validate-button").bounding_box()
+
+    # ---- 과제 목록 (Assignment List) ----------------------------------------------------------
+    def wait_assignment_list(self) -> None:
         page = self.page
-        page.click("#jp-MainMenu .lm-MenuBar-item:has-text('Nbgrader')")
-        page.click("li.lm-Menu-item[data-command='nbgrader:open-assignment-list']")
-        page.wait_for_selector("#nbgrader-assignment-list #released_assignments_list", timeout=OPEN_TIMEOUT)
+        page.wait_for_selector("#nbgrader-assignment-list #fetched_assignments_list", timeout=OPEN_TIMEOUT)
         # 세 목록(배포됨, 받음, 제출함)의 '불러오는 중'이 모두 사라질 때까지
         page.wait_for_function("""() => ['released', 'fetched', 'submitted'].every(kind => {
             const loading = document.getElementById(kind + '_assignments_list_loading');
             return loading && loading.hidden;
         })""", timeout=OPEN_TIMEOUT, polling=500)
 
-    def _wait_for_item(self, kind: str, assignment: str) -> None:
-        self.page.wait_for_function(
-            """([kind, name]) => [...document.querySelectorAll('#' + kind + '_assignments_list .list_item')]
-                .some(e => e.innerText.includes(name))""",
-            arg=[kind, assignment], timeout=OPEN_TIMEOUT, polling=500)
-
-    def fetch(self, assignment: str) -> None:
-        """배포된 과제 목록에서 Fetch를 누르고, 받은 과제 목록에 나타날 때까지 기다립니다."""
-        row = self.page.locator("#released_assignments_list .list_item").filter(has_text=assignment)
-        row.locator(".item_status button").click()
-        self._wait_for_item("fetched", assignment)
-
-    def submit(self, assignment: str) -> None:
-        """받은 과제 목록에서 Submit을 누르고, 제출한 과제 목록에 나타날 때까지 기다립니다."""
-        row = self.page.locator("#fetched_assignments_list .list_item").filter(has_text=assignment).first
-        row.locator(".item_status button").first.click()
-        try:
-            self._wait_for_item("submitted", assignment)
-        except Exception:  # noqa: BLE001
-            dialog = self.page.query_selector(DIALOG)
-            self.fail(f"{assignment}을(를) 제출하지 못했습니다."
-                      + (f" 창: {dialog.inner_text()!r}" if dialog else ""), "submit")
+    def assignment_list_texts(self) -> dict:
+        """과제 목록의 보이는 한국어 문구들 (CSS ::after로 바꾼 제목과 빈 목록 문구 포함)."""
+        return self.page.evaluate("""() => {
+            const after = e => getComputedStyle(e, '::after').content.replace(/^"|"$/g, '');
+            const visible = e => e.offsetParent !== null && !e.hidden;
+            return {
+                headings: [...document.querySelectorAll('#nbgrader-assignment-list .panel-heading')].map(after),
+                placeholders: [...document.querySelectorAll('#nbgrader-assignment-list .list_placeholder')]
+                    .filter(visible).map(e => after(e.firstElementChild)),
+                width: document.getElementById('nbgrader-assignment-list').getBoundingClientRect().width,
+            };
+        }""")
 
     def assignment_list_errors(self) -> list[str]:
         return self.page.eval_on_selector_all(
             "#nbgrader-assignment-list [id$='_assignments_list_error']",
             "els => els.filter(e => !e.hidden).map(e => e.innerText)")
 
-    def released_assignments(self) -> list[str]:
+    def fetched_row(self, assignment: str):
+        return self.page.locator("#fetched_assignments_list > .list_item").filter(
+            has=self.page.locator(".item_name", has_text=assignment)).first
+
+    def tab_to_submit(self, assignment: str, limit: int = 80) -> int:
+        """Tab만 눌러 ``assignment``의 Submit 단추까지 갑니다. 누른 횟수를 돌려줍니다."""
+        check = """(name) => {
+            const el = document.activeElement;
+            if (!el || !el.matches('#fetched_assignments_list .item_status button')) return false;
+            const row = el.closest('.list_item');
+            return !!row && row.querySelector('.item_name').textContent.trim() === name;
+        }"""
+        for presses in range(limit + 1):
+            if self.page.evaluate(check, assignment):
+                return presses
+            self.page.keyboard.press("Tab")
+        self.fail(f"Tab을 {limit}번 눌러도 {assignment}의 Submit 단추에 가지 못했습니다.", "submit_keyboard")
+        return -1
+
+    def submitted_texts(self) -> list[str]:
         return self.page.eval_on_selector_all(
-            "#released_assignments_list .list_item", "els => els.map(e => e.innerText.trim())")
+            "#submitted_assignments_list .list_item", "els => els.map(e => e.innerText.trim())")
+
+    def wait_submitted(self, assignment: str, count: int = 1) -> None:
+        """제출한 과제 목록에 ``assignment``의 제출 시각(브라우저 시간대로 바꾼 것)이 ``count``개 이상 보일 때까지."""
+        try:
+            self.page.wait_for_function(
+                """([name, count]) => {
+                    const items = [...document.querySelectorAll('#submitted_assignments_list .ctx-local-time')];
+                    const list = document.getElementById('submitted_assignments_list');
+                    return list && list.innerText.includes(name) && items.length >= count;
+                }""", arg=[assignment, count], timeout=OPEN_TIMEOUT, polling=500)
+        except Exception:  # noqa: BLE001
+            dialog = self.page.query_selector(DIALOG)
+            self.fail(f"{assignment}의 제출이 제출한 과제 목록에 나타나지 않았습니다."
+                      + (f" 창: {dialog.inner_text()!r}" if dialog else ""), "submit")

@@ -1,12 +1,13 @@
 /*
  * 강좌 학생용 JupyterLab 도우미 (ctxcourse-studentlab).
  *
- * - 명령 '과제 확인 (Validate)' (ctxcourse:validate, Alt+Shift+V, 명령 팔레트의 '과제' 분류)와 노트북 도구 막대의
+ * - 명령 '과제 확인 (Validate)' (ctxcourse:validate, Alt+Shift+V, 명령 팔레트의 '과제 (Course)' 분류)와 노트북 도구 막대의
  *   '과제 확인' 단추: 노트북을 저장한 뒤 서버의 /ctxcourse/validate로 새 커널에서 실행하고, 문제별 점수와
  *   실패한 테스트마다 한국어 메시지 한 줄을 스크롤되는 창에 보여 줍니다.
  * - 명령 '과제 목록 (Assignment List)' (ctxcourse:assignment-list, Alt+Shift+A): nbgrader의 과제 목록 패널.
  * - nbgrader 과제 목록의 Submit을 누르면, 노트북에 아직 빈칸(NotImplementedError)이 있거나 저장하지 않은
  *   변경이 있을 때 한국어로 묻습니다.
+ * - 제출한 과제 목록의 시각(exchange에는 UTC)을 브라우저의 시간대로, 초 단위까지 보여 줍니다.
  * - 좁은 화면(폭 760px 이하)에서는 왼쪽 사이드바(파일 브라우저)를 닫고 시작합니다.
  * 채점이나 해답 코드는 없습니다.
  */
@@ -19,6 +20,7 @@ const PLUGIN_ID = 'ctxcourse-studentlab:plugin';
 const CMD_VALIDATE = 'ctxcourse:validate';
 const CMD_ASSIGNMENTS = 'ctxcourse:assignment-list';
 const NARROW = '(max-width: 760px)';
+const PALETTE_CATEGORY = '과제 (Course)';
 
 async function request(path, init) {
   const settings = ServerConnection.makeSettings();
@@ -237,6 +239,35 @@ function guardSubmit(app) {
   }, true);
 }
 
+const UTC_STAMP = /^\s*(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)? UTC\s*$/;
+const LOCAL_TIME = new Intl.DateTimeFormat('ko-KR', {
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  hour12: false, timeZoneName: 'short'
+});
+
+/** 제출한 과제 목록의 UTC 시각(마이크로초까지)을 학생 브라우저의 시간대로, 초 단위까지 바꾸어 보여 줍니다. */
+function localizeTimestamps() {
+  const list = document.getElementById('submitted_assignments_list');
+  if (!list) {
+    return;
+  }
+  for (const name of list.querySelectorAll('.item_name')) {
+    for (const node of name.childNodes) {
+      const match = node.nodeType === Node.TEXT_NODE && UTC_STAMP.exec(node.textContent || '');
+      if (!match) {
+        continue;
+      }
+      const millis = match[3] ? match[3].slice(0, 4) : '';
+      const when = new Date(`${match[1]}T${match[2]}${millis}Z`);
+      if (!isNaN(when.getTime())) {
+        name.title = `exchange에 적힌 시각: ${node.textContent.trim()}`;
+        name.classList.add('ctx-local-time');
+        node.textContent = `제출 ${LOCAL_TIME.format(when)}`;
+      }
+    }
+  }
+}
+
 const plugin = {
   id: PLUGIN_ID,
   description: '강좌 학생용: 한국어 과제 확인(Validate) 창, 제출 전 확인, 좁은 화면 배치',
@@ -266,8 +297,10 @@ const plugin = {
       caption: '배포된 과제, 받은 과제, 제출한 과제를 봅니다 (Submit)',
       execute: () => commands.execute('nbgrader:open-assignment-list')
     });
-    palette.addItem({ command: CMD_VALIDATE, category: '과제' });
-    palette.addItem({ command: CMD_ASSIGNMENTS, category: '과제' });
+    // Lumino의 팔레트 검색은 ASCII 단어 경계(\b\w)에서만 찾기 시작하므로, 분류 이름에 영어 단어를 넣어 두어야
+    // 한국어 검색어('과제 확인')로도 찾아집니다.
+    palette.addItem({ command: CMD_VALIDATE, category: PALETTE_CATEGORY });
+    palette.addItem({ command: CMD_ASSIGNMENTS, category: PALETTE_CATEGORY });
 
     app.docRegistry.addWidgetExtension('Notebook', {
       createNew: panel => {
@@ -288,6 +321,7 @@ const plugin = {
     });
 
     guardSubmit(app);
+    new MutationObserver(localizeTimestamps).observe(document.body, { childList: true, subtree: true });
 
     void app.restored.then(() => {
       if (window.matchMedia && window.matchMedia(NARROW).matches) {
