@@ -38,6 +38,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# 빠른 묶음: 커널·노트북 실행·nbgrader 명령·브라우저 없이 (검사 모듈, 실수 모음, 안전 장치, 재현기 단위 테스트).
+check: setup
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
 # 학생 화면: 강의를 student/notebooks/로 복사하고, release/의 과제를 nbgrader exchange로 배포한 뒤
 # 학생처럼 받아(Fetch) student/<과제>/<과제>.ipynb를 만들고(이미 있는 파일은 덮어쓰지 않음) 그곳에서 JupyterLab을
 # 엽니다 (root이면 --allow-root). source/(해답)는 보이지 않습니다. 학생용 설정은 .jupyter-student/.

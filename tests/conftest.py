@@ -42,3 +42,15 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 def course(tmp_path) -> Path:
     """테스트 하나가 쓰는 강좌 폴더의 임시 사본."""
     return copy_course(tmp_path / "course")
+
+
+# 빠른 묶음(make check)에서 뺄 테스트 파일: 커널이나 노트북 실행, nbgrader 명령, 브라우저를 씁니다.
+# 파일 안에 slow/browser 표시가 없어도 여기 있으면 slow로 봅니다 (make test는 언제나 전부 실행).
+KERNEL_MODULES = {"test_lessons.py", "test_release.py", "test_course_scores.py", "test_course_06.py",
+                  "test_grading_sandbox.py", "test_pipeline.py", "test_browser.py", "test_course_site.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in KERNEL_MODULES and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
