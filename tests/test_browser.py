@@ -17,6 +17,7 @@ d) 과제 목록에서 빈칸이 남은 과제의 Submit은 한국어로 경고�
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -201,6 +202,19 @@ def test_student_server_has_no_instructor_entry_points(lab):
     assert secrets_in(lab.course.student) == []
     assert not (lab.course.student / "source").exists()
     assert not (lab.course.student / "nbgrader_config.py").exists()
+
+
+def test_validate_on_a_lesson_says_it_is_not_graded(lab):
+    """강의 노트북의 과제 확인은 'Success!' 대신 채점할 테스트가 없다고 한국어로 말합니다 (실행하지 않고)."""
+    import urllib.request
+
+    request = urllib.request.Request(lab.url("ctxcourse/validate"), method="POST",
+                                     data=json.dumps({"path": LESSON}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        result = json.loads(response.read().decode("utf-8"))
+    assert result["graded"] is False and result["total"] == 0, result
+    assert "강의 노트북" in result["headline"], result
 
 
 def test_lab_opens_in_korean_at_each_size(student, shots):

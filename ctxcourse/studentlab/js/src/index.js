@@ -228,7 +228,10 @@ function guardSubmit(app) {
     } else {
       buttons.push(Dialog.warnButton({ label: '그래도 제출' }));
     }
-    const answer = await showDialog({ title: '제출하기 전에 확인하세요', body: new Widget({ node: body }), buttons });
+    // 빈칸이 남았으면 Enter가 '돌아가기'를 고르도록 합니다.
+    const answer = await showDialog({
+      title: '제출하기 전에 확인하세요', body: new Widget({ node: body }), buttons, defaultButton: dirty.length ? 1 : 0
+    });
     if (!answer.button.accept) {
       return;
     }
