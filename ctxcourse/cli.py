@@ -54,13 +54,17 @@ def _assignments(course: Course, args, *, from_gradebook: bool = False) -> list[
         with course.gradebook() as gb:
             released = [a.name for a in gb.assignments]
         available = sorted(set(available) | set(released))
-    if getattr(args, "all", False):
+    if getattr(args, "all", False) and getattr(args, "assignment", None):
+        raise CourseError(f"과제 이름({args.assignment})과 --all을 함께 쓸 수 없습니다. 하나만 주세요. "
+                          f"(give an assignment or --all, not both)")
+    if getattr(args, "all", False) or (getattr(args, "student", None) and not getattr(args, "assignment", None)):
         if not available:
             raise CourseError(f"{course.root / 'source'}에 과제가 없습니다. source/<과제>/<과제>.ipynb를 만드세요.")
         return available
     name = getattr(args, "assignment", None)
     if not name:
-        raise CourseError("과제 이름을 주거나 --all을 쓰세요. 예: course autograde 01_repeat  (give an assignment or --all)")
+        example = f"course {args.command} {available[0] if available else '01_repeat'}"
+        raise CourseError(f"과제 이름을 주거나 --all을 쓰세요. 예: {example}  (give an assignment or --all)")
     if name not in available:
         listing = ", ".join(available) or "(없음)"
         raise CourseError(f"과제 '{name}'를 찾을 수 없습니다. 있는 과제: {listing}")
@@ -90,7 +94,33 @@ def release_assignment(course: Course, name: str) -> Path:
     return course.root / course.coursedir.release_directory / name
 
 
+def release_to_exchange(course: Course, name: str) -> None:
+    """nbgrader의 release_assignment로 exchange의 배포본을 새 버전으로 바꿉니다 (학생의 Fetch가 받는 것)."""
+    from nbgrader.exchange import ExchangeError
+    from nbgrader.exchange.default import ExchangeReleaseAssignment
+
+    root = Path(str(course.config.Exchange.get("root") or "/srv/nbgrader/exchange"))
+    if not root.exists():
+        root.mkdir(parents=True)
+        os.chmod(root, 0o777)   # nbgrader 문서: exchange 뿌리는 모든 사용자가 쓸 수 있어야 합니다
+    course.coursedir.assignment_id = name
+    releaser = ExchangeReleaseAssignment(coursedir=course.coursedir, config=course.config, log=course.log)
+    releaser.force = True
+    try:
+        releaser.start()
+    except ExchangeError as error:
+        raise CourseError(f"'{name}'를 exchange에 배포하지 못했습니다: {error}. exchange 폴더({course.config.Exchange.get('root')})가 "
+                          f"있고 쓸 수 있는지 확인하세요. (could not release to the exchange)") from None
+
+
+def _graded_before(course: Course, name: str) -> int:
+    folder = course.state_dir / "grading" / name
+    return len(list(folder.glob("*.json"))) if folder.is_dir() else 0
+
+
 def cmd_release(args, console: Console) -> int:
+    from .grading.releases import record_release
+
     course = load_course(args.course_dir)
     names = _assignments(course, args)
     table = Table(title="배포한 과제 (release/)")
@@ -101,6 +131,14 @@ def cmd_release(args, console: Console) -> int:
         for name in names:
             progress.update(task, description=f"배포: {name}")
             folder = release_assignment(course, name)
+            version, changed = record_release(course, name)
+            if changed and _graded_before(course, name):
+                console.print(f"[yellow]{name}: 테스트나 배점이 바뀐 새 배포본(버전 {version})입니다. 이미 채점한 제출물 "
+                              f"{_graded_before(course, name)}개는 예전 버전으로 채점되었습니다: 'course autograde {name}'를 "
+                              f"실행하면 바뀐 제출물로 보고 지금 버전으로 다시 채점합니다. 예전 배포본의 테스트 셀은 "
+                              f"'강사가 바꾼 테스트'로 기록되며 의심 표시가 붙지 않습니다.[/yellow]")
+            if args.exchange:
+                release_to_exchange(course, name)
             with course.gradebook() as gb:
                 assignment = gb.find_assignment(name)
                 tests = sum(len([c for c in nb.grade_cells if c.cell_type == "code"]) for nb in assignment.notebooks)
@@ -354,6 +392,7 @@ def prepare_demo_course(live: Course, folder: Path) -> Course:
 
 def cmd_demo(args, console: Console) -> int:
     from .demo import available_assignments, build_demo_class
+    from .grading.releases import record_release
 
     live = load_course(args.course_dir)
     course = prepare_demo_course(live, Path(args.into) if args.into else live.root / DEMO_DIR)
@@ -367,6 +406,7 @@ def cmd_demo(args, console: Console) -> int:
         for name in assignments:
             progress.update(task, description=f"배포: {name}")
             release_assignment(course, name)
+            record_release(course, name)
             progress.advance(task)
     console.rule("2. 데모 반 만들기 (submitted/)")
     submissions = build_demo_class(course.root, assignments, size=args.size)
@@ -474,6 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="source/<과제>에서 해답과 숨은 테스트를 뺀 release/<과제>를 만들고 성적부에 과제를 등록합니다. "
                     "(Runs nbgrader generate_assignment with --force.)")
     assignment_args(release, "배포")
+    release.add_argument("--exchange", action="store_true",
+                         help="exchange에도 배포합니다 (nbgrader release_assignment --force; 학생이 Fetch로 새 버전을 받음). "
+                              "Also release to the exchange.")
     release.set_defaults(func=cmd_release)
 
     autograde = commands.add_parser(
@@ -582,7 +625,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args, console)
     except CourseError as error:
-        console.print(f"[bold red]오류:[/bold red] {error}")
+        console.print(f"[bold red]오류:[/bold red] {safe(error)}")
         return EXIT_ERROR
     except SandboxUnavailable as error:
         console.print(f"[bold red]샌드박스 오류:[/bold red] {error}")
@@ -591,6 +634,17 @@ def main(argv=None) -> int:
         console.print("[yellow]중단했습니다. 같은 명령을 다시 실행하면 채점하지 못한 제출물부터 이어서 채점합니다. "
                       "(interrupted; run again to resume)[/yellow]")
         return 130
+    except Exception as error:  # noqa: BLE001  (강사에게 traceback 대신 무엇을 할지)
+        import tempfile
+        import traceback
+
+        with tempfile.NamedTemporaryFile("w", prefix="course-error-", suffix=".log", delete=False,
+                                         encoding="utf-8") as handle:
+            traceback.print_exc(file=handle)
+        console.print(f"[bold red]예상하지 못한 오류:[/bold red] {safe(type(error).__name__)}: {safe(error, 300)}. "
+                      f"자세한 기록: {handle.name}. 같은 명령을 다시 실행해 보고, 되풀이되면 이 기록을 개발자에게 보내 주세요. "
+                      f"(unexpected error; details in the log file)")
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -34,8 +34,13 @@ def ensure_tools_on_path() -> None:
 
 
 def find_course_dir(start: str | os.PathLike | None = None) -> Path:
-    """``start``(없으면 현재 폴더)가 강좌 폴더인지 확인합니다."""
+    """강좌 폴더를 찾습니다: ``start``(없으면 현재 폴더)나 그 위의 폴더 중 ``nbgrader_config.py``가 있는 가장 가까운 곳.
+    ``start``를 직접 주면(--course-dir) 그 폴더만 봅니다."""
     path = Path(start or os.getcwd()).resolve()
+    if start is None:
+        for candidate in (path, *path.parents):
+            if (candidate / CONFIG_FILE).is_file() and (candidate / "source").is_dir():
+                return candidate
     if not (path / CONFIG_FILE).is_file():
         raise CourseError(
             f"{path}는 강좌 폴더가 아닙니다 ({CONFIG_FILE}가 없습니다). 강좌 폴더(nbgrader_config.py가 있는 폴더)에서 "

@@ -50,7 +50,7 @@ from nbgrader.converters.base import BaseConverter  # noqa: E402
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
-from . import safecopy, scan  # noqa: E402
+from . import releases, safecopy, scan  # noqa: E402
 from .course import Course, CourseError  # noqa: E402
 from .replay import STOP_REASONS, ReplayWorker  # noqa: E402
 from .sandbox import Limits, Sandbox  # noqa: E402
@@ -78,6 +78,8 @@ class NotebookInfo:
     graded: list[str]
     release_sources: dict[str, str]   # 테스트 grade_id → 학생이 받은 코드 (숨은 테스트를 뺀 것)
     points: dict[str, float]          # 모든 채점 셀 grade_id → 배점
+    earlier_sources: dict = field(default_factory=dict)   # grade_id → 예전 배포본의 코드 해시들
+    earlier_points: dict = field(default_factory=dict)    # grade_id → 예전 배포본의 배점들
 
 
 @dataclass
@@ -441,7 +443,9 @@ class GradingEngine:
                     digest.update(f"{notebook.name}|{cell.name}|{cell.checksum}|".encode())
                 for name, value in sorted(points.items()):
                     digest.update(f"{name}={value}|".encode())
-                notebooks[notebook.name] = NotebookInfo(notebook.name, tests, graded, release, points)
+                earlier_sources, earlier_points = releases.earlier(self.course, assignment.name, notebook.name)
+                notebooks[notebook.name] = NotebookInfo(notebook.name, tests, graded, release, points,
+                                                        earlier_sources, earlier_points)
         digest.update(f"timeout={self.limits.cell_timeout}|sandbox={self.sandbox.enabled}".encode())
         info = AssignmentInfo(name, notebooks, digest.hexdigest())
         if not notebooks:
@@ -761,14 +765,21 @@ class GradingEngine:
             grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
             if grade_id in info.release_sources:
                 seen.add(grade_id)
-                if _normal(str(cell.get("source", ""))) != _normal(info.release_sources[grade_id]):
-                    report.flag("test_cell_changed", f"{grade_id}: 테스트 셀의 코드가 바뀌었습니다 (원본으로 되돌려 채점)")
+                submitted = str(cell.get("source", ""))
+                if _normal(submitted) != _normal(info.release_sources[grade_id]):
+                    if releases.digest(submitted) in info.earlier_sources.get(grade_id, ()):
+                        report.reasons.append(f"강사가 바꾼 테스트: {grade_id} (학생은 예전 배포본을 받았습니다; 지금 버전으로 채점)")
+                    else:
+                        report.flag("test_cell_changed", f"{grade_id}: 테스트 셀의 코드가 바뀌었습니다 (원본으로 되돌려 채점)")
                 try:
                     points = float(meta.get("points")) if meta.get("points") is not None else None
                 except (TypeError, ValueError):
                     points = -1.0
                 if points is not None and points != info.points.get(grade_id):
-                    report.flag("test_cell_changed", f"{grade_id}: 배점이 바뀌었습니다 (원래 배점으로 채점)")
+                    if points in info.earlier_points.get(grade_id, ()):
+                        report.reasons.append(f"강사가 바꾼 배점: {grade_id} (예전 배포본의 배점 {points:g}; 지금 배점으로 채점)")
+                    else:
+                        report.flag("test_cell_changed", f"{grade_id}: 배점이 바뀌었습니다 (원래 배점으로 채점)")
                 continue
             if cell.get("cell_type") == "code":
                 student_cells.append((index, str(cell.get("source", ""))))
