@@ -374,7 +374,8 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
         student.press("Alt+Shift+A")
     else:
         page.goto(lab.url("lab?reset"), wait_until="domcontentloaded")
-        page.wait_for_selector("#jp-MainMenu", timeout=180_000)
+        # 작업 공간을 비운 뒤의 기본 화면(런처)이 뜰 때까지: 그 전에 연 패널은 초기화에 닫힙니다.
+        page.wait_for_selector(".jp-Launcher", state="visible", timeout=180_000)
         student.run_from_palette("과제 목록", "ctxcourse:assignment-list")
     student.wait_assignment_list()
     shots.take(page, f"{size}_07_assignment_list")
@@ -410,9 +411,15 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
         page.click(".jp-Dialog .jp-mod-accept")
         print(f"Submit까지 Tab {presses}번")
     else:
+        # 과제 목록 안의 노트북별 Validate도 같은 한국어 과제 확인 창을 엽니다.
+        student.expand_fetched(ASSIGNMENT).click()
+        result = student.wait_validate_result()
+        shots.take(page, f"{size}_08_validate_from_list")
+        check_korean_summary(student, result, "validate_from_list")
+        student.expect(result["status"] == "success", f"과제 목록의 Validate 결과:\n{result['text']}", "validate_list")
+        student.close_dialog()
         # 저장되어 있고 빈칸도 없으면 묻지 않고 냅니다.
-        row = student.fetched_row(ASSIGNMENT)
-        row.locator(".item_status button").first.click()
+        student.fetched_row(ASSIGNMENT).locator(".item_status button").first.click()
     student.wait_submitted(ASSIGNMENT)
     deadline = time.monotonic() + 120
     while len(inbound(lab, ASSIGNMENT)) <= before and time.monotonic() < deadline:

@@ -357,6 +357,23 @@ class Student:
         return self.page.locator("#fetched_assignments_list > .list_item").filter(
             has=self.page.locator(".item_name", has_text=assignment)).first
 
+    def expand_fetched(self, assignment: str):
+        """받은 과제의 노트북 목록을 펼치고 그 노트북의 Validate 단추를 돌려줍니다.
+
+        과제 목록은 불러온 뒤 한 번 더 그려질 수 있어, 펼친 것이 접히면 다시 펼칩니다 (조건으로 기다림)."""
+        deadline = time.monotonic() + OPEN_TIMEOUT / 1000
+        while time.monotonic() < deadline:
+            row = self.fetched_row(assignment)
+            button = row.locator(".nested_list_item .item_status button").first
+            if button.is_visible():
+                return button
+            link = row.locator(".assignment-notebooks-link").first
+            if row.count() and row.locator(".assignment-notebooks.in").count() == 0 and link.is_visible():
+                link.click()
+            self.page.wait_for_timeout(250)
+        self.fail(f"받은 과제 {assignment}의 노트북 목록을 펼치지 못했습니다.", "expand")
+        return None
+
     def tab_to_submit(self, assignment: str, limit: int = 80) -> int:
         """Tab만 눌러 ``assignment``의 Submit 단추까지 갑니다. 누른 횟수를 돌려줍니다."""
         check = """(name) => {
