@@ -16,6 +16,18 @@ from .fonts import setup_korean_font
 CMAP = "viridis"          # 색약 친화(colour-blind-safe) 색상표
 DIVERGING_CMAP = "RdBu_r"  # 부호가 있는 값(은닉 상태 등)에 쓰는 색상표
 ANNOTATE_MAX_CELLS = 64    # 이보다 칸이 적으면 칸마다 값을 적습니다
+MAX_WIDTH = 7.5            # 그림의 최대 너비(인치): 노트북 한 단(약 750 px)에 들어가고 390 px 화면에서도 읽힙니다
+SHORT_LABEL = 6            # 이보다 짧은 색 막대 이름은 눕히지 않고 막대 위에 가로로 적습니다
+
+
+def label_colorbar(bar, text: str) -> None:
+    """색 막대에 이름을 붙입니다. 짧은 한국어 이름은 옆으로 눕히지 않고 막대 위에 가로로 적습니다."""
+    if not text:
+        return
+    if len(text) <= SHORT_LABEL:
+        bar.ax.set_title(text, fontsize=9, pad=6)
+    else:
+        bar.set_label(text)
 
 
 def show_heatmap(
@@ -47,13 +59,13 @@ def show_heatmap(
         raise ValueError(f"show_heatmap은 1차원 또는 2차원 배열만 그립니다. 받은 형상: {data.shape}")
     if ax is None:
         rows, cols = data.shape
-        fig, ax = plt.subplots(figsize=(min(1.6 + 0.9 * cols, 12), min(1.6 + 0.6 * rows, 9)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(min(1.6 + 0.9 * cols, MAX_WIDTH), min(1.6 + 0.6 * rows, 6.5)),
+                               layout="constrained")
     else:
         fig = ax.figure
     image = ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
     bar = fig.colorbar(image, ax=ax)
-    if colorbar_label:
-        bar.set_label(colorbar_label)
+    label_colorbar(bar, colorbar_label)
     if annotate is None:
         annotate = data.size <= ANNOTATE_MAX_CELLS
     if annotate:
@@ -161,7 +173,7 @@ def show_broadcast(x, y, *, names: Sequence[str] = ("x", "y"), op: str = "*", cm
     panels = [(data, f"{name}\n형상 {data.shape}" + ("" if data.shape == shape else f", 늘려서 {shape}"))
               for data, name in ((xs, names[0]), (ys, names[1]))]
     panels.append((result, f"결과 {names[0]} {op} {names[1]}\n형상 {shape}"))
-    fig, axes = plt.subplots(1, 3, figsize=(3.2 + 2.4 * grid[1], 1.9 + 0.55 * grid[0]), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(min(3.2 + 2.4 * grid[1], MAX_WIDTH), 1.9 + 0.55 * grid[0]), layout="constrained")
     for index, (ax, (data, title)) in enumerate(zip(axes, panels)):
         shown = np.broadcast_to(data, shape).reshape(grid)
         bound = max(float(np.abs(shown).max()), 1e-12)
@@ -203,10 +215,10 @@ def show_sum(x, axis: int, *, name: str = "x", xlabel: str = "은닉 차원 h", 
     bound = max(abs(lo), abs(hi)) if cmap == DIVERGING_CMAP else None
     vmin, vmax = (-bound, bound) if bound is not None else (lo, hi)
     if axis == 0:
-        fig, (ax_x, ax_sum) = plt.subplots(2, 1, figsize=(1.8 + 0.9 * cols, 2.6 + 0.55 * rows),
+        fig, (ax_x, ax_sum) = plt.subplots(2, 1, figsize=(min(1.8 + 0.9 * cols, MAX_WIDTH), 2.6 + 0.55 * rows),
                                            gridspec_kw={"height_ratios": [rows, 1.4]}, layout="constrained")
     else:
-        fig, (ax_x, ax_sum) = plt.subplots(1, 2, figsize=(3.2 + 0.9 * cols, 1.6 + 0.55 * rows),
+        fig, (ax_x, ax_sum) = plt.subplots(1, 2, figsize=(min(3.2 + 0.9 * cols, MAX_WIDTH), 1.6 + 0.55 * rows),
                                            gridspec_kw={"width_ratios": [cols, 1.4]}, layout="constrained")
     for ax, values in ((ax_x, data), (ax_sum, shown)):
         image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
@@ -245,7 +257,9 @@ def show_shapes(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", 
     lo = min(float(d.min()) for d in datas) if vmin is None else vmin
     hi = max(float(d.max()) for d in datas) if vmax is None else vmax
     gap, top, bottom, bar = 0.7, 0.75 + (0.35 if suptitle else 0), 0.45, 0.9
-    width = 0.5 + sum(s.shape[1] * cell for s in shown) + gap * (len(shown) - 1) + bar
+    fixed = 0.5 + gap * (len(shown) - 1) + bar
+    cell = max(0.1, min(cell, (MAX_WIDTH - fixed) / max(1, sum(s.shape[1] for s in shown))))   # 한 단에 들어가게
+    width = fixed + sum(s.shape[1] * cell for s in shown)
     bar_height = max(max(s.shape[0] for s in shown) * cell, 1.2)
     height = top + bottom + bar_height
     fig = plt.figure(figsize=(max(width, 3.0), height))
@@ -254,7 +268,7 @@ def show_shapes(arrays: Sequence, titles: Sequence[str], *, suptitle: str = "", 
         w, h = values.shape[1] * cell, values.shape[0] * cell
         ax = fig.add_axes((left / fig.get_figwidth(), 1 - (top + h) / height, w / fig.get_figwidth(), h / height))
         image = ax.imshow(values, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
-        if values.size <= ANNOTATE_MAX_CELLS:
+        if values.size <= ANNOTATE_MAX_CELLS and cell >= 0.35:   # 칸이 너무 작으면 숫자를 적지 않습니다
             _annotate_on(ax, values, fmt, image)
         ax.set_title(f"{title}\n형상 {data.shape}", fontsize=10)
         ax.set_xticks(range(values.shape[1]))

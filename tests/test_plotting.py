@@ -115,3 +115,34 @@ def test_show_sum_draws_the_sum_along_the_collapsed_axis(axis, expected_shape):
 def test_show_sum_rejects_bad_input(x, axis, needle):
     with pytest.raises(ValueError, match=needle):
         show_sum(x, axis)
+
+
+def test_figures_fit_a_notebook_column_and_short_colour_bar_labels_lie_flat():
+    """그림은 노트북 한 단(최대 7.5인치 ≈ 750 px)에 들어가고, 짧은 한국어 색 막대 이름은 가로로 적힙니다."""
+    from ctxcourse import plotting
+
+    wide = np.arange(60.0).reshape(3, 20)
+    figures = [plotting.show_heatmap(wide, colorbar_label="값")[0],
+               plotting.show_shapes([wide, wide[0], wide[:, :1]], ["a", "b", "c"])[0],
+               plotting.show_arrays([np.ones((5, 4))] * 4, ["1", "2", "3", "4"])[0],
+               plotting.show_broadcast(np.ones((3, 6)), np.ones((3, 1)))[0],
+               plotting.show_sum(wide, 0)[0]]
+    for fig in figures:
+        assert fig.get_figwidth() <= plotting.MAX_WIDTH + 1e-9, fig.get_figwidth()
+    fig, ax = plotting.show_heatmap(wide, colorbar_label="값")
+    bar = ax.images[0].colorbar
+    assert bar.ax.get_title() == "값" and bar.ax.get_ylabel() == ""
+    fig, ax = plotting.show_heatmap(wide, colorbar_label="아주 긴 색 막대 이름")
+    assert ax.images[0].colorbar.ax.get_ylabel() == "아주 긴 색 막대 이름"
+    plt.close("all")
+
+
+def test_a_one_row_array_is_drawn_flat():
+    """(1, 4) 한 행은 납작하게, (5, 1) 한 열은 가늘게: 칸이 정사각형입니다 (키 큰 블록이 아님)."""
+    from ctxcourse import plotting
+
+    fig, axes = plotting.show_arrays([np.ones((1, 4)), np.ones((5, 1))], ["행", "열"])
+    fig.canvas.draw()
+    row, column = (ax.get_window_extent() for ax in axes)
+    assert row.width > 3 * row.height and column.height > 3 * column.width
+    plt.close("all")
