@@ -46,6 +46,7 @@ ZEROS = {
     "attention_weights": "return np.zeros(hs.shape[:2])",
     "attention": "return np.zeros((hs.shape[0], hs.shape[2])), np.zeros(hs.shape[:2])",
 }
+TRACEBACKS: dict[str, list[str]] = {}   # 마지막 run()의 테스트 셀 grade_id → 오류 출력의 traceback 줄들
 STUB = "# 여기에 코드를 작성하세요\nraise NotImplementedError(\"아직 작성하지 않았습니다\")"
 
 
@@ -87,11 +88,14 @@ def run(name: str, replace: dict[str, str]) -> tuple[dict[str, tuple[float, floa
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(REPO)}}).execute()
     scores, texts = {}, {}
+    TRACEBACKS.clear()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("grade"):
             failed = any(out.output_type == "error" for out in cell.outputs)
             scores[meta["grade_id"]] = (0.0 if failed else float(meta["points"]), float(meta["points"]))
+            TRACEBACKS[meta["grade_id"]] = [line for out in cell.outputs if out.output_type == "error"
+                                            for line in out.get("traceback", [])]
             texts[meta["grade_id"]] = "\n".join(
                 str(out.get("evalue", "")) + "".join(out.get("traceback", [])) + out.get("text", "")
                 for out in cell.outputs)
@@ -127,6 +131,12 @@ def test_scores_are_fair(name, kind):
     else:
         earned = {gid: s for gid, (s, _) in scores.items() if s}
         assert got == 0, f"{name}: {kind} 풀이가 {got}/{top}점을 받았습니다: {earned}"
+        # 실패한 테스트 셀은 내부 프레임 없이 한국어 한 줄만 보여 줍니다 (이슈 14의 6번)
+        noisy = {gid: lines for gid, lines in TRACEBACKS.items() if len(lines) != 1 or "테스트 실패" not in lines[0]}
+        assert not noisy, f"{name}: 긴 traceback: {list(noisy.items())[:1]}"
+    if kind == "solution":
+        passed = {gid for gid, text in texts.items() if "통과" in text}
+        assert passed == set(scores), f"{name}: '통과'를 출력하지 않는 테스트 셀: {sorted(set(scores) - passed)}"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
