@@ -128,7 +128,7 @@ def show_attention_map(weights, xlabels: Sequence[str], ylabels: Sequence[str], 
         raise ValueError("어텐션 가중치는 0과 1 사이의 유한한 값이어야 합니다. 점수(내적)를 그대로 넘기지 말고 "
                          "소프트맥스를 거친 가중치를 넘겨 주세요 (nan이라면 최댓값 빼기를 잊었는지 확인하세요).")
     fig, ax = show_heatmap(data, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel, xticklabels=xlabels,
-                           yticklabels=ylabels, vmin=0.0, vmax=1.0, colorbar_label="어텐션 가중치",
+                           yticklabels=ylabels, vmin=0.0, vmax=1.0, colorbar_label="가중치",
                            annotate=False)
     if data.size <= ANNOTATE_MAX_CELLS:  # 칸 색의 밝기에 맞춰 글씨 색을 고릅니다 (밝은 노랑 위에는 검은 글씨)
         _annotate_on(ax, data, ".2f", ax.images[-1])

@@ -103,3 +103,11 @@ def test_lessons_are_committed_without_outputs():
         nb = nbformat.read(path, as_version=4)
         dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
         assert not dirty, f"{path.name}: 출력이 남은 셀 {dirty} (nbstripout으로 지우세요)"
+
+
+def test_lesson_prints_no_matplotlib_reprs(executed):
+    """셀 끝의 ax.set_xlabel(...) 같은 식이 Text(0, 0.5, ...)나 <matplotlib...> 같은 출력을 남기지 않습니다."""
+    noise = [out["data"]["text/plain"][:60] for cell in executed.cells for out in cell.get("outputs", [])
+             if out.output_type == "execute_result" and "image/png" not in out.get("data", {})
+             and out["data"].get("text/plain", "").lstrip("[").startswith(("Text(", "<matplotlib"))]
+    assert not noise, noise
