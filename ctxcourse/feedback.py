@@ -2,7 +2,7 @@
 
 테스트 셀은 학생 함수의 결과를 이 도구로 검사합니다. 검사에 실패하면 학생이 읽을
 한국어 문장을 담은 ``AssertionError``를 냅니다. 정답 값이나 정답 구현은 여기에 두지 않습니다.
-씨앗 예제의 값은 :func:`digest` (반올림한 값의 SHA-256)로만 비교하므로 학생에게 값이 드러나지 않습니다.
+기준 예제의 값은 :func:`digest` (반올림한 값의 SHA-256)로만 비교하므로 학생에게 값이 드러나지 않습니다.
 """
 
 from __future__ import annotations
@@ -15,8 +15,59 @@ import numpy as np
 DIGEST_DECIMALS = 6
 
 
+def _has_final_consonant(name: str) -> bool:
+    """영어 함수 이름을 한국어로 읽을 때 받침이 있는지 (m, n, l, ng로 끝나면 받침: 섬, 션, 늘)."""
+    word = name.rstrip("_").lower()
+    return word.endswith(("m", "n", "l", "ng"))
+
+
+def called(name: str, particle: str) -> str:
+    """``name()`` 뒤에 받침에 맞는 조사를 붙입니다: ``called("softmax", "이")`` → ``"softmax()가"``.
+
+    ``particle``은 받침 있는 꼴로 줍니다: "이"(이/가), "을"(을/를), "은"(은/는), "과"(과/와).
+    """
+    pairs = {"이": ("이", "가"), "을": ("을", "를"), "은": ("은", "는"), "과": ("과", "와")}
+    with_final, without = pairs[particle]
+    return f"{name}()" + (with_final if _has_final_consonant(name) else without)
+
+
 class Feedback(AssertionError):
     """학생에게 보여 줄 한국어 메시지를 담은 테스트 실패."""
+
+
+def _short_feedback(shell, etype, value, tb, tb_offset=None):
+    """IPython에서 :class:`Feedback`을 내부 프레임 없이 한국어 한 줄로 보여 줍니다.
+
+    출력은 여전히 오류 출력(error)이므로 nbgrader는 그 셀을 실패로 셉니다.
+    """
+    line = f"\x1b[31m테스트 실패\x1b[39m: {value}"
+    show = getattr(shell, "_showtraceback", None)
+    if show is None:  # pragma: no cover  (ipykernel이 아닌 IPython)
+        shell.showtraceback((etype, value, tb), exception_only=True)
+    else:
+        show(etype, value, [line])
+
+
+def short_tracebacks() -> bool:
+    """IPython 커널 안이면, 테스트 실패(Feedback)를 traceback 없이 한 줄로 보이게 합니다.
+
+    다른 예외(학생 코드의 오류가 :func:`call` 밖에서 난 경우 등)는 그대로 보입니다. 커널 밖(pytest,
+    채점 엔진의 깨끗한 프로세스)에서는 아무것도 하지 않고 False를 돌려줍니다.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    shell.set_custom_exc((Feedback,), _short_feedback)
+    return True
+
+
+def passed(what: str) -> None:
+    """테스트 셀의 마지막 줄: 무엇을 확인했는지 "통과: ..."로 알립니다."""
+    print(f"통과: {what}")
 
 
 def fail(message: str) -> None:
@@ -35,15 +86,15 @@ def call(func: Callable, *args, name: str | None = None,
     try:
         return func(*args)
     except NotImplementedError:
-        fail(f"{name}()이 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+        fail(f"{called(name, '이')} 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
     except Feedback:
         raise
     except Exception as error:  # noqa: BLE001  (학생 코드의 어떤 예외든 설명해 줍니다)
         text = f"{type(error).__name__}: {error}"
         for needle, hint in (error_hints or {}).items():
             if needle in str(error):
-                fail(f"{name}()을 부르자 오류가 났습니다 ({text}). {hint}")
-        fail(f"{name}()을 부르자 오류가 났습니다 ({text}).")
+                fail(f"{called(name, '을')} 부르자 오류가 났습니다 ({text}). {hint}")
+        fail(f"{called(name, '을')} 부르자 오류가 났습니다 ({text}).")
 
 
 def check_ndarray(result: Any, name: str) -> np.ndarray:
@@ -52,9 +103,9 @@ def check_ndarray(result: Any, name: str) -> np.ndarray:
         fail(f"{name}()의 반환값이 파이썬 {type(result).__name__}입니다. 파이썬 리스트가 아니라 numpy 배열"
              f"(np.ndarray)을 돌려주세요: .tolist()나 리스트 내포를 쓰지 말고 numpy 연산의 결과를 그대로 돌려주면 됩니다.")
     if result is None:
-        fail(f"{name}()이 None을 돌려주었습니다. 함수 끝에 return 문이 있는지 확인하세요.")
+        fail(f"{called(name, '이')} None을 돌려주었습니다. 함수 끝에 return 문이 있는지 확인하세요.")
     if type(result) is not np.ndarray:
-        fail(f"{name}()이 {type(result).__name__} 객체를 돌려주었습니다. np.ndarray를 돌려주세요.")
+        fail(f"{called(name, '이')} {type(result).__name__} 객체를 돌려주었습니다. np.ndarray를 돌려주세요.")
     return result
 
 
@@ -76,9 +127,9 @@ def check_close(result: np.ndarray, expected, name: str, message: str = "", atol
 
 
 def check_unchanged(before: np.ndarray, after: np.ndarray, what: str, name: str) -> None:
-    """함수가 입력 배열을 제자리에서(in place) 바꾸지 않았는지 확인합니다."""
+    """함수가 입력 배열을 제자리에서 바꾸지 않았는지 확인합니다."""
     if before.shape != after.shape or not np.array_equal(before, after):
-        fail(f"{name}()이 입력 {what}를 제자리에서 바꾸었습니다. 입력은 그대로 두고 새 배열을 만들어 "
+        fail(f"{called(name, '이')} 입력 {what}를 제자리에서 바꾸었습니다. 입력은 그대로 두고 새 배열을 만들어 "
              f"돌려주세요 (예: *=, += 대신 * , + 를 쓰거나 .copy()를 쓰세요).")
 
 
@@ -90,9 +141,9 @@ def digest(values, decimals: int = DIGEST_DECIMALS) -> str:
 
 
 def check_digest(result: np.ndarray, expected_digest: str, name: str, message: str = "") -> None:
-    """씨앗 예제의 값을 드러내지 않고 비교합니다: 반올림한 값의 요약이 같아야 합니다."""
+    """기준 예제의 값을 드러내지 않고 비교합니다: 반올림한 값의 요약이 같아야 합니다."""
     if digest(result) != expected_digest:
-        fail(f"{name}()의 형상은 맞지만 씨앗 예제의 값이 기대와 다릅니다. {message}".rstrip())
+        fail(f"{name}()의 형상은 맞지만 기준 예제의 값이 기대와 다릅니다. {message}".rstrip())
 
 
 def _text(label) -> str:
@@ -151,29 +202,29 @@ def check_pair(result: Any, name: str, parts: tuple[str, str]) -> tuple[np.ndarr
     """
     first, second = parts
     if result is None:
-        fail(f"{name}()이 None을 돌려주었습니다. 함수 끝에 return {first}, {second} 를 쓰세요.")
+        fail(f"{called(name, '이')} None을 돌려주었습니다. 함수 끝에 return {first}, {second} 를 쓰세요.")
     if not isinstance(result, (tuple, list)):
-        fail(f"{name}()이 {type(result).__name__} 하나를 돌려주었습니다. 두 값을 튜플로 돌려주세요: "
+        fail(f"{called(name, '이')} {type(result).__name__} 하나를 돌려주었습니다. 두 값을 튜플로 돌려주세요: "
              f"return {first}, {second}")
     if len(result) != 2:
-        fail(f"{name}()이 값 {len(result)}개를 돌려주었습니다. 정확히 두 값을 돌려주세요: return {first}, {second}")
+        fail(f"{called(name, '이')} 값 {len(result)}개를 돌려주었습니다. 정확히 두 값을 돌려주세요: return {first}, {second}")
     for label, value in zip(parts, result):
         if isinstance(value, (list, tuple)):
-            fail(f"{name}()이 돌려준 {label}가 파이썬 {type(value).__name__}입니다. 리스트가 아니라 numpy 배열"
+            fail(f"{called(name, '이')} 돌려준 {label}가 파이썬 {type(value).__name__}입니다. 리스트가 아니라 numpy 배열"
                  f"(np.ndarray)을 돌려주세요. 예: .tolist()를 쓰지 말고 numpy 연산의 결과를 그대로 돌려줍니다.")
         if type(value) is not np.ndarray:
-            fail(f"{name}()이 돌려준 {label}가 {type(value).__name__}입니다. np.ndarray를 돌려주세요.")
+            fail(f"{called(name, '이')} 돌려준 {label}가 {type(value).__name__}입니다. np.ndarray를 돌려주세요.")
     return result[0], result[1]
 
 
 def check_varies(first: Any, second: Any, name: str) -> None:
-    """입력이 다른 두 호출의 결과가 똑같으면, 답을 코드에 적어 넣은(hard-coded) 것으로 보고 실패합니다."""
+    """입력이 다른 두 호출의 결과가 똑같으면, 답을 코드에 적어 넣은 것으로 보고 실패합니다."""
     try:
         same = np.array_equal(np.asarray(first, dtype=float), np.asarray(second, dtype=float))
     except (TypeError, ValueError):
         return
     if same:
-        fail(f"{name}()이 입력이 달라도 똑같은 결과를 돌려줍니다. 씨앗 예제의 답을 코드에 적어 넣지 말고, "
+        fail(f"{called(name, '이')} 입력이 달라도 똑같은 결과를 돌려줍니다. 기준 예제의 답을 코드에 적어 넣지 말고, "
              f"받은 입력으로 계산해서 돌려주세요.")
 
 
@@ -208,19 +259,47 @@ def check_keeps_inputs(func: Callable, args: tuple, labels: tuple[str, ...], nam
 # --- 01_repeat, 02_broadcasting, 03_axis_sum에서 덧붙임 ---
 
 def check_not_hardcoded(seed_result: Any, result: Any, name: str) -> None:
-    """새 입력에 대한 ``result``가 씨앗 예제의 결과 ``seed_result``와 똑같으면 실패합니다.
+    """새 입력에 대한 ``result``가 기준 예제의 결과 ``seed_result``와 똑같으면 실패합니다.
 
     답을 코드에 적어 넣었거나 입력 대신 고정된 값(전역 변수 hs, a나 숫자 5, 4)을 쓴 풀이입니다.
-    :func:`check_varies`의 안내에, 그런 풀이가 왜 씨앗 예제의 테스트만 통과하는지 덧붙입니다.
+    :func:`check_varies`의 안내에, 그런 풀이가 왜 기준 예제의 테스트만 통과하는지 덧붙입니다.
     """
     try:
         check_varies(seed_result, result, name)
     except Feedback as error:
-        raise Feedback(f"{error} 이런 풀이는 씨앗 예제의 테스트는 통과해도 새 입력으로 검사하는 테스트에서는 "
+        raise Feedback(f"{error} 이런 풀이는 기준 예제의 테스트는 통과해도 새 입력으로 검사하는 테스트에서는 "
                        f"틀립니다.") from None
 
 
 def check_numeric(result: np.ndarray, name: str) -> None:
     """배열의 자료형이 숫자(정수·실수)인지 확인합니다. 문자열이나 object 배열이면 실패합니다."""
     if not (np.issubdtype(result.dtype, np.integer) or np.issubdtype(result.dtype, np.floating)):
-        fail(f"{name}()이 돌려준 배열의 자료형이 {result.dtype}입니다. 숫자(실수) 배열을 돌려주세요.")
+        fail(f"{called(name, '이')} 돌려준 배열의 자료형이 {result.dtype}입니다. 숫자(실수) 배열을 돌려주세요.")
+
+
+def check_seed_values(result, expected, name: str, *, label: str = "결과", decimals: int = 3,
+                      hint: str = "") -> None:
+    """결과가 기준 예제의 공개된 값(소수 ``decimals``자리로 반올림한 ``expected``)과 맞는지 확인합니다.
+
+    틀리면 처음으로 다른 위치와 그 자리의 결과·기대값을, 원소가 8개 이하면 기대값 전체를 보여 줍니다.
+    형상은 먼저 확인하세요 (형상이 다르면 형상만 말합니다).
+    """
+    expected = np.asarray(expected, dtype=float)
+    got = np.asarray(result, dtype=float)
+    if got.shape != expected.shape:
+        fail(f"{name}()의 {label} 형상이 {got.shape}입니다. 기대한 형상은 {expected.shape}입니다.")
+    tolerance = 0.6 * 10.0 ** -decimals
+    wrong = ~(np.abs(got - expected) <= tolerance)
+    if not wrong.any():
+        return
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    where = label + (f"[{', '.join(map(str, index))}]" if index else "")
+    message = (f"{name}()의 값이 기준 예제의 기대값과 다릅니다. 처음 다른 곳은 {where}입니다: "
+               f"결과 {got[index]:.{decimals}f}, 기대 {expected[index]:.{decimals}f}.")
+    if expected.size <= 8:
+        values = ", ".join(f"{v:.{decimals}f}" for v in expected.ravel())
+        message += f" 기대값 전체(소수 {decimals}자리): [{values}]."
+    fail(f"{message} {hint}".rstrip())
+
+
+short_tracebacks()

@@ -53,9 +53,9 @@ def test_repeat_is_silent_on_the_right_answer(T, H):
 
 
 @pytest.mark.parametrize("make, text", [
-    (lambda a, H: a.reshape(-1, 1).repeat(H), "repeat without axis"),
+    (lambda a, H: a.reshape(-1, 1).repeat(H), "1차원으로 펼쳐집니다"),
     (lambda a, H: a.repeat(H), "axis=1을 주세요"),
-    (lambda a, H: np.tile(a, H), "tile vs repeat"),
+    (lambda a, H: np.tile(a, H), "통째로 이어 붙입니다"),
     (lambda a, H: a.reshape(-1, 1).repeat(H, axis=0), "axis=0으로 복제해서"),
     (lambda a, H: np.tile(a, (H, 1)), "각 행이 a가 되었습니다"),
     (lambda a, H: a.reshape(1, -1).repeat(H, axis=0), "각 행이 a가 되었습니다"),
@@ -78,7 +78,7 @@ def test_non_numeric_arrays_are_named():
 def test_repeat_value_diagnoses():
     a = RNG.dirichlet(np.ones(5))
     tiled = np.tile(a, 4).reshape(5, 4)
-    fails_with("tile vs repeat", repeat.check_values, a, 4, tiled)
+    fails_with("통째로 이어 붙입니다", repeat.check_values, a, 4, tiled)
     square = RNG.dirichlet(np.ones(4))
     fails_with("각 행이 a가 되었습니다", repeat.check_values, square, 4, np.tile(square, (4, 1)))
     fails_with("a[t]로 채워져야", repeat.check_values, a, 4, _repeated(a[::-1], 4))
@@ -99,7 +99,7 @@ def test_repeat_input_checks():
 def test_repeat_fresh_check():
     a = np.array([0.8, 0.1, 0.03, 0.05, 0.02])
     seed_result = _repeated(a, 4)
-    fails_with("씨앗 예제의 테스트는 통과해도", repeat.check_fresh, seed_result, seed_result.copy())
+    fails_with("기준 예제의 테스트는 통과해도", repeat.check_fresh, seed_result, seed_result.copy())
     repeat.check_fresh(seed_result, _repeated(a, 7))
     repeat.check_fresh(seed_result, [[1, 2]])
 
@@ -123,7 +123,7 @@ def test_weight_rows_diagnoses():
                (hs * a[:, None]).sum(axis=0))
     fails_with("파이썬 리스트가 아니라", broadcasting.check_weight_rows_shape, hs, a, (hs * a[:, None]).tolist())
     seed = hs * a[:, None]
-    fails_with("씨앗 예제", broadcasting.check_weight_rows_fresh, seed, seed.copy())
+    fails_with("기준 예제", broadcasting.check_weight_rows_fresh, seed, seed.copy())
 
 
 def _by_rule(shape1, shape2):
@@ -254,44 +254,66 @@ def test_context_vector_value_diagnoses():
     fails_with("reshape 빠짐", axis_sum.check_context_values, square, w, (square * w).sum(axis=0))
     fails_with("a @ hs", axis_sum.check_context_values, square, w, square @ w)
     fails_with("reshape 빠짐", axis_sum.call_context, lambda hs, a: np.sum(hs * a, axis=0), hs, a)
-    fails_with("씨앗 예제", axis_sum.check_context_fresh, a @ hs, a @ hs)
+    fails_with("기준 예제", axis_sum.check_context_fresh, a @ hs, a @ hs)
 
 
-@pytest.mark.parametrize("N, T, H", [(3, 5, 4), (2, 6, 3), (3, 4, 4), (1, 7, 2)])
-def test_context_vectors_is_silent_on_the_right_answer(N, T, H):
-    hs, a = RNG.normal(size=(N, T, H)), RNG.dirichlet(np.ones(T), size=N)
-    c = axis_sum.check_contexts_shape(hs, a, np.einsum("nth,nt->nh", hs, a))
-    axis_sum.check_contexts_values(hs, a, c)
+def _weighted(x, w, axis):
+    return np.tensordot(x, w, axes=([axis % np.ndim(x)], [0]))
+
+
+@pytest.mark.parametrize("shape, axis", [((5, 4), 0), ((4, 5), -1), ((3, 5, 4), 1), ((3, 5, 4), -2), ((7,), 0),
+                                         ((2, 3, 4, 5), 2)])
+def test_weighted_sum_is_silent_on_the_right_answer(shape, axis):
+    x = RNG.normal(size=shape)
+    w = RNG.dirichlet(np.ones(shape[axis]))
+    result = axis_sum.check_weighted_shape(x, w, axis, _weighted(x, w, axis))
+    axis_sum.check_weighted_values(x, w, axis, result)
+
+
+def test_weighted_sum_seed_accepts_the_right_answer_and_names_mistakes():
+    results = axis_sum.check_weighted_seed(_weighted)
+    assert [r.shape for r in results] == [(4,), (4,), (3, 4), (3, 4)]
+    fails_with("마지막 축에 맞춥니다", axis_sum.check_weighted_seed, lambda x, w, axis: np.sum(x * w, axis=axis))
+    fails_with("keepdims", axis_sum.check_weighted_seed,
+               lambda x, w, axis: np.expand_dims(_weighted(x, w, axis), axis))
+    fails_with("그냥 더했습니다", axis_sum.check_weighted_seed, lambda x, w, axis: np.sum(x, axis=axis))
+    fails_with("기대 -1.347", axis_sum.check_weighted_seed, lambda x, w, axis: 2 * _weighted(x, w, axis))
+    fails_with("None", axis_sum.check_weighted_seed, lambda x, w, axis: None)
 
 
 @pytest.mark.parametrize("make, text", [
-    (lambda hs, a: (hs * a[..., None]).sum(axis=2), "은닉 차원 축(axis=2)으로 합했습니다"),
-    (lambda hs, a: (hs * a[..., None]).sum(axis=1, keepdims=True), "keepdims"),
-    (lambda hs, a: (hs * a[..., None]).sum(axis=0), "미니배치 축(axis=0)으로 합했습니다"),
-    (lambda hs, a: (hs * a[..., None]).sum(axis=(0, 1)), "미니배치 축과 시각 축을 함께"),
-    (lambda hs, a: hs * a[..., None], "더하지 않았습니다"),
+    (lambda x, w: np.sum(x * w.reshape(1, -1, 1), axis=2), "축 2를 따라 합했습니다"),
+    (lambda x, w: x * w.reshape(1, -1, 1), "더하지 않았습니다"),
+    (lambda x, w: np.sum(x * w.reshape(1, -1, 1)), "axis를 주지 않아"),
 ])
-def test_context_vectors_shape_diagnoses(make, text):
-    hs, a = axis_sum.seed_batch()
-    fails_with(text, axis_sum.check_contexts_shape, hs, a, make(hs, a))
+def test_weighted_sum_shape_diagnoses(make, text):
+    x, w, axis = axis_sum.weighted_seed_cases()[2]
+    fails_with(text, axis_sum.check_weighted_shape, x, w, axis, make(x, w))
 
 
-def test_context_vectors_value_diagnoses():
-    hs, a = axis_sum.seed_batch()
-    fails_with("가중치를 곱하지 않았습니다", axis_sum.check_contexts_values, hs, a, hs.sum(axis=1))
-    square, w = RNG.normal(size=(2, 4, 4)), RNG.dirichlet(np.ones(4), size=2)
-    fails_with("축이 틀림", axis_sum.check_contexts_values, square, w, (square * w[..., None]).sum(axis=2))
-    fails_with("a.reshape(N, T, 1)", axis_sum.call_contexts, lambda hs, a: np.sum(hs * a, axis=1), hs, a)
-    c = np.einsum("nth,nt->nh", hs, a)
-    fails_with("씨앗 예제", axis_sum.check_contexts_fresh, c, c.copy())
+def test_weighted_sum_error_check():
+    x, w = np.ones((5, 4)), np.ones(5)
+
+    def korean(x, w, axis):
+        if len(w) != x.shape[axis]:
+            raise ValueError("가중치의 길이가 다릅니다")
+        return _weighted(x, w, axis)
+
+    axis_sum.check_weighted_error(korean, x, w, 1)
+    fails_with("한국어가 아닙니다", axis_sum.check_weighted_error, lambda x, w, axis: x * w, x, w, 1)
+    fails_with("오류 없이", axis_sum.check_weighted_error, lambda x, w, axis: np.zeros(5), x, w, 1)
+    fails_with("ValueError가 아니라 IndexError", axis_sum.check_weighted_error,
+               lambda x, w, axis: [][1], x, w, 1)
 
 
-def test_seed_batch_matches_the_seed():
-    hs, a = axis_sum.seed_batch()
-    hs0, a0 = seed_data()
-    assert hs.shape == (3, 5, 4) and a.shape == (3, 5)
-    assert np.array_equal(hs[0], hs0) and np.array_equal(a[0], a0)
-    assert np.allclose(a.sum(axis=1), 1.0)
+def test_seed_checks_accept_solutions_and_reject_zeros():
+    hs, a = seed_data()
+    assert np.allclose(axis_sum.check_context_seed(lambda hs, a: a @ hs), axis_sum.SEED_CONTEXT, atol=1e-3)
+    fails_with("처음 다른 곳은 c[0]", axis_sum.check_context_seed, lambda hs, a: np.zeros(hs.shape[1]))
+    repeat.check_seed(_repeated)
+    fails_with("값이 틀립니다", repeat.check_seed, lambda a, H: np.zeros((a.size, H)))
+    broadcasting.check_weight_rows_seed(lambda hs, a: hs * a[:, None])
+    fails_with("기준 예제의 기대값과 다릅니다", broadcasting.check_weight_rows_seed, lambda hs, a: np.zeros_like(hs))
 
 
 def _weights_figure(a, labels=None, *, column=False, colorbar=True, title="어텐션 가중치", kind="imshow"):

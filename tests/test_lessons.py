@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -12,8 +14,53 @@ LESSONS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MAX_CODE_LINES = 18  # 설계: 코드 셀은 15줄 안팎
 
 
-def test_there_are_five_lessons():
-    assert [p.name[:2] for p in LESSONS] == ["01", "02", "03", "04", "05"], [p.name for p in LESSONS]
+OURS = [p for p in LESSONS if p.name[:2] in {"01", "02", "03", "04", "05"}]   # 06은 다른 저자의 강의
+PREDICTION = re.compile(r"^(my_\w+(?:\s*,\s*my_\w+)*)\s*=\s*(.+?)\s*(#.*)?$", re.M)
+LANGUAGE_INFO = {"name", "version", "mimetype", "file_extension", "codemirror_mode", "pygments_lexer",
+                 "nbconvert_exporter"}
+
+
+def test_there_are_the_curriculum_lessons():
+    assert [p.name[:2] for p in LESSONS][:5] == ["01", "02", "03", "04", "05"], [p.name for p in LESSONS]
+
+
+def _checks(nb) -> list[str]:
+    """"확인해 보기" 마크다운 바로 뒤의 코드 셀들."""
+    return [cell.source for before, cell in zip(nb.cells, nb.cells[1:])
+            if cell.cell_type == "code" and before.cell_type == "markdown" and "확인해 보기" in before.source]
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda p: p.stem)
+def test_every_prediction_starts_empty_and_is_checked(path):
+    nb = nbformat.read(path, as_version=4)
+    checks = _checks(nb)
+    assert len(checks) >= 3, f"{path.name}: 확인해 보기가 {len(checks)}개뿐입니다"
+    for source in checks:
+        predictions = PREDICTION.findall(source)
+        assert predictions, f"{path.name}: 예측 변수(my_...)가 없는 확인해 보기:\n{source[:200]}"
+        filled = [names for names, value, _ in predictions if value.replace(" ", "") not in ("None", "None,None")]
+        assert not filled, f"{path.name}: 예측이 미리 채워져 있습니다: {filled}"
+        assert "check(" in source, f"{path.name}: ctxcourse.predict.check로 확인하지 않습니다:\n{source[:200]}"
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda p: p.stem)
+def test_lesson_ends_with_open_questions_and_links_to_the_fetched_copy(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    tail = "\n".join(markdown[-3:])
+    assert "생각해 볼 질문" in tail and "<details>" in tail and "</details>" in tail, path.name
+    questions = re.findall(r"^\d\. ", tail.split("<details>")[0].split("생각해 볼 질문")[1], re.M)
+    assert 2 <= len(questions) <= 3, f"{path.name}: 열린 질문 {len(questions)}개"
+    text = "\n".join(markdown)
+    assert "release/" not in text, f"{path.name}: 과제 링크는 Fetch로 받은 사본(../<과제>/<과제>.ipynb)을 가리켜야 합니다"
+    assert re.search(r"\]\(\.\./0\d_\w+/0\d_\w+\.ipynb\)", text), f"{path.name}: 과제로 가는 링크가 없습니다"
+    assert "$" in text, f"{path.name}: 수식($...$)이 없습니다"
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda p: p.stem)
+def test_lesson_has_full_language_info(path):
+    info = nbformat.read(path, as_version=4).metadata.get("language_info", {})
+    assert LANGUAGE_INFO <= set(info), f"{path.name}: language_info에 {sorted(LANGUAGE_INFO - set(info))}가 없습니다"
 
 
 @pytest.fixture(scope="module", params=LESSONS, ids=lambda p: p.stem)

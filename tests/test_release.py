@@ -34,7 +34,7 @@ def _release_texts() -> dict[str, str]:
 
 
 def test_every_assignment_is_released():
-    assert ASSIGNMENTS == ["01_repeat", "02_broadcasting", "03_axis_sum", "04_weight_sum", "05_attention_weights"]
+    assert ASSIGNMENTS[:5] == ["01_repeat", "02_broadcasting", "03_axis_sum", "04_weight_sum", "05_attention_weights"]
     for name in ASSIGNMENTS:
         assert notebook_path(REPO, "release", name).exists(), f"release/{name}이 없습니다: course release {name}"
 

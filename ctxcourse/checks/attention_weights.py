@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from ctxcourse import feedback as fb
 from ctxcourse.feedback import call, check_ndarray, check_pair, check_shape, fail
 from ctxcourse.seed import seed_data
 
@@ -32,20 +33,20 @@ CALL_HINTS = {
                               "hs (N, T, H)와 브로드캐스팅됩니다. 소프트맥스에서 합으로 나눌 때는 keepdims=True를 "
                               "쓰세요.",
     "mismatch in its core dimension": "행렬곱(@)의 형상이 맞지 않습니다. 원소별 곱 hs * h.reshape(N, 1, H)를 "
-                                      "은닉 상태 크기 축(축 2)으로 합하면 내적이 됩니다.",
+                                      "은닉 차원 축(축 2)으로 합하면 내적이 됩니다.",
     "cannot reshape": "reshape에 넘긴 형상의 원소 수가 배열과 같아야 합니다. 크기는 N, T, H = hs.shape로 "
                       "입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요). 앞 문제의 함수를 불러 썼다면, 그 함수가 "
                       "올바른 형상을 돌려주는지도 확인하세요.",
     "values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
 }
-STABILITY = ("큰 점수(예: 1000)에서 np.exp가 넘쳤거나(overflow) 모든 값이 0이 되어 0으로 나눈 것입니다. "
+STABILITY = ("큰 점수(예: 1000)에서 np.exp가 오버플로를 일으켰거나 모든 값이 0이 되어 0으로 나눈 것입니다. "
              "지수를 취하기 전에 마지막 축마다 최댓값을 빼세요: x - np.max(x, axis=-1, keepdims=True).")
 
 
 def seed_batch() -> tuple[np.ndarray, np.ndarray]:
     """과제 노트북의 준비 셀과 같은 미니배치 ``(hs, h)``를 새로 만들어 돌려줍니다.
 
-    hs (2, 5, 4): 두 표본 모두 씨앗 예제의 은닉 상태, h (2, 4): 질의 — 표본 0은 hs[0, 0], 표본 1은 hs[1, 4].
+    hs (2, 5, 4): 두 문장 모두 기준 예제의 은닉 상태, h (2, 4): 쿼리 — 문장 0은 hs[0, 0], 문장 1은 hs[1, 4].
     """
     hs0, _ = seed_data()
     return np.stack([hs0, hs0]), hs0[[0, 4]].copy()
@@ -74,7 +75,7 @@ def check_distribution(y: np.ndarray, subject: str, axis_names: tuple[str, ...] 
     """``y``가 마지막 축을 따라 확률 분포인지 (유한, 음수 없음, 합이 1) 확인하고, 아니면 원인을 짐작합니다.
 
     ``subject``는 메시지의 주어입니다 (예: ``"softmax()의 결과"``). ``axis_names``는 축마다 붙일 이름입니다
-    (예: ``("미니배치 축", "시간 축")``).
+    (예: ``("미니배치 축", "시각 축")``).
     """
     if not np.all(np.isfinite(y)):
         fail(f"{subject}에 nan 또는 inf가 있습니다. {STABILITY}")
@@ -113,13 +114,13 @@ def check_softmax(y, x: np.ndarray) -> np.ndarray:
 
 def _weights_shape_hints(N: int, T: int, H: int) -> dict:
     return {
-        (N, H): "내적 점수를 시간 축(축 1)으로 합했습니다. 내적은 곱한 뒤 은닉 상태 크기 축(축 2)을 따라 더한 "
+        (N, H): "내적 점수를 시각 축(축 1)으로 합했습니다. 내적은 곱한 뒤 은닉 차원 축(축 2)을 따라 더한 "
                 "값이라, 점수는 시각마다 하나씩 (N, T)입니다.",
-        (N, T, H): "hs와 h를 곱하기만 하고 은닉 상태 크기 축(축 2)으로 더하지 않았습니다. 내적은 곱한 뒤 더한 값입니다.",
+        (N, T, H): "hs와 h를 곱하기만 하고 은닉 차원 축(축 2)으로 더하지 않았습니다. 내적은 곱한 뒤 더한 값입니다.",
         (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. 가중치는 (N, T)여야 합니다.",
         (N, 1, T): "가중치가 (N, 1, T)입니다. reshape 없이 (N, T)로 돌려주세요.",
-        (T,): "미니배치 축까지 합했습니다. 표본마다 가중치가 한 줄씩 (N, T)여야 합니다.",
-        (N,): "두 축을 한꺼번에 합했습니다. 내적은 은닉 상태 크기 축(축 2)으로만 더합니다.",
+        (T,): "미니배치 축까지 합했습니다. 문장마다 가중치가 한 줄씩 (N, T)여야 합니다.",
+        (N,): "두 축을 한꺼번에 합했습니다. 내적은 은닉 차원 축(축 2)으로만 더합니다.",
     }
 
 
@@ -132,9 +133,9 @@ def check_weights_shape(a, hs: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def check_weights(a, hs: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """:func:`check_weights_shape`에 더해, 가중치가 행마다(시간 축을 따라) 합이 1인 분포인지 확인합니다."""
+    """:func:`check_weights_shape`에 더해, 가중치가 행마다(시각 축을 따라) 합이 1인 분포인지 확인합니다."""
     a = check_weights_shape(a, hs, h)
-    check_distribution(a, "attention_weights()의 결과", ("미니배치 축", "시간 축"))
+    check_distribution(a, "attention_weights()의 결과", ("미니배치 축", "시각 축"))
     return a
 
 
@@ -143,21 +144,21 @@ def check_attention(result, hs: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, 
     c, a = check_pair(result, ATTENTION, ("c", "a"))
     N, T, H = hs.shape
     if c.shape == (N, T) and a.shape == (N, H):
-        fail(f"{ATTENTION}()이 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, H)입니다. 맥락 벡터 "
+        fail(f"{fb.called(ATTENTION, '이')} 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, H)입니다. 맥락 벡터 "
              f"c (N, H)를 먼저, 어텐션 가중치 a (N, T)를 나중에 돌려주세요: return c, a")
     c_hints = {
-        (N, T): "맥락 벡터를 은닉 상태 크기 축(축 2)으로 합했습니다. 가중합은 시간 축(축 1)으로 합합니다.",
-        (T, H): "맥락 벡터를 미니배치 축(축 0)으로 합했습니다. 시간 축(축 1)으로 합하세요.",
+        (N, T): "맥락 벡터를 은닉 차원 축(축 2)으로 합했습니다. 가중합은 시각 축(축 1)으로 합합니다.",
+        (T, H): "맥락 벡터를 미니배치 축(축 0)으로 합했습니다. 시각 축(축 1)으로 합하세요.",
         (N, 1, H): "keepdims=True 때문에 축이 길이 1로 남았습니다. keepdims를 빼세요.",
-        (N, T, H): "가중치를 곱한 뒤 시간 축(축 1)으로 합하지 않았습니다.",
+        (N, T, H): "가중치를 곱한 뒤 시각 축(축 1)으로 합하지 않았습니다.",
     }
     if c.shape != (N, H):
-        fail(f"{ATTENTION}()이 돌려준 맥락 벡터 c의 형상이 {c.shape}입니다. 기대한 형상은 {(N, H)}입니다. "
+        fail(f"{fb.called(ATTENTION, '이')} 돌려준 맥락 벡터 c의 형상이 {c.shape}입니다. 기대한 형상은 {(N, H)}입니다. "
              f"{c_hints.get(c.shape, '')}".rstrip())
     if a.shape != (N, T):
-        fail(f"{ATTENTION}()이 돌려준 가중치 a의 형상이 {a.shape}입니다. 기대한 형상은 {(N, T)}입니다. "
+        fail(f"{fb.called(ATTENTION, '이')} 돌려준 가중치 a의 형상이 {a.shape}입니다. 기대한 형상은 {(N, T)}입니다. "
              f"{_weights_shape_hints(N, T, H).get(a.shape, '')}".rstrip())
-    check_distribution(a, "attention()이 돌려준 가중치 a", ("미니배치 축", "시간 축"))
+    check_distribution(a, "attention()이 돌려준 가중치 a", ("미니배치 축", "시각 축"))
     check_context(c, a, hs)
     return c, a
 
@@ -165,17 +166,141 @@ def check_attention(result, hs: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, 
 def check_context(c: np.ndarray, a: np.ndarray, hs: np.ndarray) -> None:
     """맥락 벡터 ``c``가 가중치 ``a``(합이 1, 음수 없음)로 구한 은닉 상태의 가중합답게 보이는지 확인합니다.
 
-    그런 가중합의 각 원소는 같은 은닉 차원의 hs 값들 (시간 축) 사이에 있습니다.
+    그런 가중합의 각 원소는 같은 은닉 차원의 hs 값들 (시각 축) 사이에 있습니다.
     """
     N, T, H = hs.shape
     if not np.all(np.isfinite(c)):
         fail(f"{ATTENTION}()의 맥락 벡터 c에 nan 또는 inf가 있습니다. {STABILITY}")
     uniform = np.allclose(a, 1.0 / T)
     if not uniform and (np.allclose(c, hs.mean(axis=1)) or np.allclose(c, hs.sum(axis=1))):
-        fail(f"{ATTENTION}()의 맥락 벡터 c가 가중치를 쓰지 않고 은닉 상태를 시간 축으로 평균(또는 합)한 값입니다. "
-             f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시간 축(축 1)으로 합하세요.")
+        fail(f"{ATTENTION}()의 맥락 벡터 c가 가중치를 쓰지 않고 은닉 상태를 시각 축으로 평균(또는 합)한 값입니다. "
+             f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시각 축(축 1)으로 합하세요.")
     tol = 1e-9 + 1e-9 * np.abs(hs).max()
     if np.any(c < hs.min(axis=1) - tol) or np.any(c > hs.max(axis=1) + tol):
         fail(f"{ATTENTION}()의 맥락 벡터 c가 은닉 상태의 가중합이 아닙니다: 합이 1인 가중치로 가중합하면 c의 각 "
              f"원소는 같은 은닉 차원의 hs 값들 사이에 있어야 합니다. a를 a.reshape(N, T, 1)로 바꾸어 hs와 곱한 뒤 "
-             f"시간 축(축 1)으로 합하세요.")
+             f"시각 축(축 1)으로 합하세요.")
+
+
+# ---------------------------------------------------------------- 기준 예제 (값이 맞아야 다른 점수도 받습니다)
+
+#: 기준 예제의 값들 (소수 셋째 자리, 강의에도 나오는 공개 값)
+SEED_SOFTMAX = ((0.031, 0.255, 0.573, 0.141), (0.45, 0.282, 0.21, 0.058), (0.193, 0.3, 0.147, 0.36),
+                (0.098, 0.398, 0.345, 0.159), (0.135, 0.642, 0.148, 0.075))
+SEED_WEIGHTS = ((0.888, 0.003, 0.007, 0.075, 0.026), (0.112, 0.117, 0.042, 0.102, 0.627))
+SEED_CONTEXT = ((-1.609, 0.396, 1.06, -0.262), (-0.481, 0.838, -0.07, -0.847))
+
+
+def check_softmax_seed(func: Callable) -> np.ndarray:
+    """기준 예제의 은닉 상태 (5, 4)를 점수로 보고 ``softmax``의 형상과 값을 확인합니다."""
+    hs0, _ = seed_data()
+    y = check_softmax(call_softmax(func, hs0), hs0)
+    fb.check_seed_values(y, SEED_SOFTMAX, SOFTMAX, label="y",
+                         hint="지수(np.exp)를 마지막 축의 합으로 나누었는지 확인하세요.")
+    return y
+
+
+def check_weights_seed(func: Callable) -> np.ndarray:
+    """기준 예제의 미니배치에서 ``attention_weights``의 형상과 값을 확인합니다."""
+    hs, h = seed_batch()
+    a = check_weights(call_weights(func, hs, h), hs, h)
+    fb.check_seed_values(a, SEED_WEIGHTS, WEIGHTS, label="a",
+                         hint="점수는 hs와 h의 내적(곱한 뒤 축 2로 합)이고, 가중치는 그 점수의 소프트맥스입니다.")
+    return a
+
+
+def check_attention_seed(func: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """기준 예제의 미니배치에서 ``attention``의 (c, a) 형상과 값을 확인합니다."""
+    hs, h = seed_batch()
+    c, a = check_attention(call_attention(func, hs, h), hs, h)
+    fb.check_seed_values(a, SEED_WEIGHTS, ATTENTION, label="a",
+                         hint="둘째 값 a는 문제 C의 어텐션 가중치와 같아야 합니다.")
+    fb.check_seed_values(c, SEED_CONTEXT, ATTENTION, label="c",
+                         hint="첫째 값 c는 a로 hs를 가중합(시각 축으로 합)한 맥락 벡터입니다.")
+    return c, a
+
+
+# ---------------------------------------------------------------- masked_softmax
+
+MASKED = "masked_softmax"
+MASKED_HINTS = {
+    "could not be broadcast": "마스크는 x와 같은 형상입니다. 합으로 나눌 때는 keepdims=True를 쓰세요.",
+    "boolean index did not match": "마스크는 x와 같은 형상입니다. x[mask]처럼 1차원으로 펼치지 말고 "
+                                   "np.where(mask, ..., ...)로 같은 형상을 유지하세요.",
+}
+MASKED_ZERO_SCORE = ("가려진 자리(mask가 False)의 가중치가 0이 아닙니다. 가려진 점수를 0으로 바꾸는 것으로는 부족합니다 "
+                     "(exp(0) = 1만큼의 무게를 받습니다). 가려진 자리는 지수를 취한 뒤 0으로 만들고, 남은 자리의 합으로 "
+                     "나누세요 (또는 점수를 -inf로 두세요).")
+MASKED_INVERTED = ("가중치가 가려진 자리(mask가 False)에만 있습니다: 마스크의 뜻이 거꾸로입니다. True가 남길 자리, "
+                   "False가 가릴 자리입니다.")
+MASKED_NOT_RENORMALISED = ("가려진 자리는 0이지만, 남은 자리의 합이 1이 아닙니다: 소프트맥스 뒤에 마스크만 곱하고 "
+                           "다시 나누지 않았습니다. 가린 뒤 남은 자리의 합으로 나누세요.")
+MASKED_EMPTY_NAN = ("전부 가려진 행(마스크가 모두 False)에서 nan이 나왔습니다: 모든 점수가 -inf이면 exp 뒤 0 / 0이 됩니다. "
+                    "그런 행은 nan 대신 0을 돌려주세요 (예: 합이 0인 행은 나누지 않고 0으로 둡니다).")
+MASKED_EMPTY_UNIFORM = ("전부 가려진 행(마스크가 모두 False)의 가중치가 0이 아닙니다. -1e9 같은 아주 작은 점수로 가리면 "
+                        "그런 행은 모든 자리가 같은 점수라 균등 가중치 1/T가 됩니다. 남길 자리가 없는 행은 0이어야 합니다.")
+
+#: 기준 예제의 어텐션 점수 (소수 셋째 자리)와 패딩 마스크: 문장 0은 5단어, 문장 1은 3단어(뒤 2칸이 패딩),
+#: 셋째 행은 전부 가려진 행입니다.
+SEED_MASKED_X = ((4.572, -1.016, -0.219, 2.103, 1.06), (1.06, 1.108, 0.077, 0.973, 2.785),
+                 (1.06, 1.108, 0.077, 0.973, 2.785))
+SEED_MASKED_MASK = ((True,) * 5, (True, True, True, False, False), (False,) * 5)
+SEED_MASKED = ((0.888, 0.003, 0.007, 0.075, 0.026), (0.413, 0.433, 0.154, 0.0, 0.0), (0.0,) * 5)
+
+
+def seed_masked() -> tuple[np.ndarray, np.ndarray]:
+    """기준 예제의 점수 ``x`` (3, 5)와 마스크 ``mask`` (3, 5, bool)를 새로 만들어 돌려줍니다."""
+    return np.array(SEED_MASKED_X), np.array(SEED_MASKED_MASK, dtype=bool)
+
+
+def call_masked(func: Callable, x: np.ndarray, mask: np.ndarray):
+    """``masked_softmax(x, mask)``를 입력의 복사본으로 부릅니다."""
+    return call(func, *_copies((x, mask)), name=MASKED, error_hints=MASKED_HINTS)
+
+
+def diagnose_masked(y: np.ndarray, x: np.ndarray, mask: np.ndarray) -> str | None:
+    """형상이 맞는 ``masked_softmax``의 결과에서 알아볼 수 있는 실수에 이름을 붙입니다 (없으면 None)."""
+    mask = np.asarray(mask, dtype=bool)
+    empty = ~mask.any(axis=-1)                      # 전부 가려진 행
+    finite = np.isfinite(y)
+    if not finite.all():
+        if (finite | empty[..., None]).all():
+            return MASKED_EMPTY_NAN
+        return f"결과에 nan 또는 inf가 있습니다. {STABILITY}"
+    if np.any(y < 0):
+        return "음수가 있습니다: 소프트맥스를 거치지 않은 점수 같습니다."
+    kept_rows = ~empty
+    if np.any(y[empty] != 0):
+        if np.allclose(y[empty], 1.0 / mask.shape[-1]) and np.allclose(y[~mask & kept_rows[..., None]], 0):
+            return MASKED_EMPTY_UNIFORM
+    hidden = ~mask & kept_rows[..., None]
+    if np.any(np.abs(y[hidden]) > 1e-12):
+        if np.allclose(y[mask], 0):
+            return MASKED_INVERTED
+        return MASKED_ZERO_SCORE
+    sums = np.sum(y, axis=-1)[kept_rows]
+    if not np.allclose(sums, 1.0):
+        return MASKED_NOT_RENORMALISED
+    if np.any(y[empty] != 0):
+        return MASKED_EMPTY_UNIFORM
+    return None
+
+
+def check_masked(y, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``masked_softmax(x, mask)``의 결과가 x와 같은 형상의 np.ndarray이고 마스크의 성질을 지키는지 확인합니다."""
+    y = check_ndarray(y, MASKED)
+    check_shape(y, np.shape(x), MASKED, {np.shape(x)[:-1]: "마지막 축을 합한 값만 돌려주었습니다. 입력과 같은 "
+                                                       "형상의 가중치 배열 전체를 돌려주세요."})
+    hint = diagnose_masked(y, x, mask)
+    if hint:
+        fail(f"masked_softmax()의 결과가 틀립니다. {hint}")
+    return y
+
+
+def check_masked_seed(func: Callable) -> np.ndarray:
+    """기준 예제의 점수와 패딩 마스크(:func:`seed_masked`)에서 형상과 값을 확인합니다."""
+    x, mask = seed_masked()
+    y = check_masked(call_masked(func, x, mask), x, mask)
+    fb.check_seed_values(y, SEED_MASKED, MASKED, label="y",
+                         hint="남길 자리(True)만으로 소프트맥스를 구하고, 가린 자리와 전부 가려진 행은 0입니다.")
+    return y

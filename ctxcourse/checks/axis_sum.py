@@ -2,15 +2,16 @@
 
 - ``context_vector(hs, a)`` (T, H), (T,) → (H,): :func:`call_context`, :func:`check_context_shape`,
   :func:`check_context_values`
-- ``context_vectors(hs, a)`` (N, T, H), (N, T) → (N, H): :func:`call_contexts`,
-  :func:`check_contexts_shape`, :func:`check_contexts_values`
+- ``weighted_sum(x, w, axis)`` 어떤 차원의 x, (x.shape[axis],) → x에서 축 axis를 뺀 형상:
+  :func:`call_weighted`, :func:`check_weighted_shape`, :func:`check_weighted_values`,
+  :func:`check_weighted_seed`, :func:`check_weighted_error`
 - ``plot_weights(a, labels)`` → matplotlib Figure: :func:`call_plot`, :func:`figure_of`,
   :func:`check_heatmap`, :func:`check_colorbar`, :func:`check_korean_text`, :func:`check_tick_labels`.
   그림은 :func:`ctxcourse.feedback.figure_facts`가 뽑은 평범한 데이터(dict)로 검사하므로, 채점 엔진이
   기록해 둔 결과(dict)를 다시 검사할 때도 똑같이 동작합니다.
 
 진단은 결과의 자료형·형상과 입력과의 관계(알려진 틀린 계산과 같은지)만 봅니다. 정답 구현이나 정답 값은
-여기에 없습니다: 씨앗 예제의 값은 테스트 셀의 요약값(digest)으로만, 새 입력의 값은 숨은 테스트에서만
+여기에 없습니다: 기준 예제의 값은 테스트 셀의 요약값(digest)으로만, 새 입력의 값은 숨은 테스트에서만
 비교합니다.
 """
 
@@ -23,7 +24,7 @@ import numpy as np
 from ctxcourse import feedback as fb
 
 CONTEXT = "context_vector"
-CONTEXTS = "context_vectors"
+WEIGHTED = "weighted_sum"
 PLOT = "plot_weights"
 
 CONTEXT_HINTS = {
@@ -32,17 +33,9 @@ CONTEXT_HINTS = {
         "(T, 1) 열 벡터로 바꾸어 곱하세요 (reshape 빠짐)."),
     "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. T, H는 hs.shape에서 읽어 쓰세요.",
 }
-CONTEXTS_HINTS = {
-    "could not be broadcast": (
-        "hs (N, T, H)와 a (N, T)는 그대로 곱할 수 없습니다. a를 a.reshape(N, T, 1) 또는 a[:, :, np.newaxis]로 "
-        "바꾸어 곱하세요 (reshape 빠짐)."),
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. N, T, H는 hs.shape에서 읽어 쓰세요.",
-    "not enough values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
-    "too many values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
-}
 
 FORGOT_WEIGHTS = "은닉 상태를 그냥 더했습니다: 가중치를 곱하지 않았습니다. 각 행에 a[t]를 곱한 뒤 더하세요 (가중합)."
-MAX_ROW = ("가중치가 가장 큰 시각의 은닉 상태 한 행만 골랐습니다. 씨앗 예제에서는 c가 hs[0]과 비슷하지만 같지는 "
+MAX_ROW = ("가중치가 가장 큰 시각의 은닉 상태 한 행만 골랐습니다. 기준 예제에서는 c가 hs[0]과 비슷하지만 같지는 "
            "않습니다: 모든 행에 가중치를 곱해 더하세요 (가중합).")
 
 
@@ -51,7 +44,7 @@ MAX_ROW = ("가중치가 가장 큰 시각의 은닉 상태 한 행만 골랐습
 def _check_not_scalar(result, name: str, axis: str) -> None:
     """숫자 하나(np.float64 등)를 돌려준 경우: axis 없이 모든 원소를 더한 것입니다."""
     if isinstance(result, (np.generic, float, int)) and not isinstance(result, bool):
-        fb.fail(f"{name}()이 숫자 하나({type(result).__name__})를 돌려주었습니다. axis를 주지 않아 모든 원소를 "
+        fb.fail(f"{fb.called(name, '이')} 숫자 하나({type(result).__name__})를 돌려주었습니다. axis를 주지 않아 모든 원소를 "
                 f"더해 숫자 하나가 되었습니다. {axis}으로만 합하세요.")
 
 
@@ -61,7 +54,7 @@ def call_context(func: Callable, hs: np.ndarray, a: np.ndarray):
 
 
 def check_context_fresh(seed_result, result) -> None:
-    """새 입력의 결과가 씨앗 예제의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
+    """새 입력의 결과가 기준 예제의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
     fb.check_not_hardcoded(seed_result, result, CONTEXT)
 
 
@@ -117,76 +110,144 @@ def check_context_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> N
         fb.fail(f"{CONTEXT}()의 형상은 맞지만 값이 틀립니다. {hint}")
 
 
-# ---------------------------------------------------------------- context_vectors
-
-def call_contexts(func: Callable, hs: np.ndarray, a: np.ndarray):
-    """``context_vectors(hs, a)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
-    return fb.call(func, hs, a, name=CONTEXTS, error_hints=CONTEXTS_HINTS)
+#: 기준 예제의 맥락 벡터 c (소수 셋째 자리, 강의에도 나오는 공개 값)
+SEED_CONTEXT = (-1.347, 0.395, 0.956, -0.323)
 
 
-def check_contexts_fresh(seed_result, result) -> None:
-    """새 입력의 결과가 씨앗 예제 미니배치의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
-    fb.check_not_hardcoded(seed_result, result, CONTEXTS)
+def check_context_seed(func: Callable) -> np.ndarray:
+    """기준 예제 ``context_vector(hs, a)``의 형상과 값을 확인하고 결과를 돌려줍니다.
 
-
-def seed_batch() -> tuple[np.ndarray, np.ndarray]:
-    """과제 노트북이 쓰는 씨앗 예제의 미니배치 ``(hs, a)``: (N, T, H) = (3, 5, 4), (N, T) = (3, 5).
-
-    표본 0은 씨앗 예제 그대로, 표본 1은 시각의 순서를 뒤집은 것(맥락 벡터는 표본 0과 같음),
-    표본 2는 은닉 상태를 두 배로 하고 가중치를 균등하게 한 것입니다.
+    형상·입력 보존·새 입력 테스트도 이 확인으로 시작하므로, 값이 틀린 풀이(빈 함수, 0으로 채운 배열)는
+    어느 테스트에서도 점수를 받지 못합니다.
     """
     from ctxcourse.seed import seed_data
 
     hs, a = seed_data()
-    T = a.shape[0]
-    return np.stack([hs, hs[::-1], 2 * hs]), np.stack([a, a[::-1], np.full(T, 1.0 / T)])
-
-
-def _contexts_shape_hints(N: int, T: int, H: int) -> dict:
-    return {
-        (N, T): "시각 축(axis=1)이 아니라 은닉 차원 축(axis=2)으로 합했습니다 (축이 틀림). "
-                "미니배치에서는 시각 축이 axis=1입니다: np.sum(..., axis=1).",
-        (N, 1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼서 (N, H)를 돌려주세요.",
-        (T, H): "미니배치 축(axis=0)으로 합했습니다 (축이 틀림). 표본마다 맥락 벡터가 하나씩 나오도록 "
-                "시각 축(axis=1)으로 합하세요.",
-        (N, T, H): "가중치를 곱하기만 하고 더하지 않았습니다. 시각 축(axis=1)으로 합하세요.",
-        (H,): "미니배치 축과 시각 축을 함께 합했습니다. 시각 축(axis=1)으로만 합하세요.",
-        (N, H, 1): "축이 틀렸고 keepdims=True도 남았습니다. 시각 축(axis=1)으로, keepdims 없이 합하세요.",
-        (): "axis를 주지 않아 모든 원소를 더해 숫자 하나가 되었습니다. 시각 축(axis=1)으로만 합하세요.",
-    }
-
-
-def check_contexts_shape(hs: np.ndarray, a: np.ndarray, result) -> np.ndarray:
-    """결과가 np.ndarray이고 형상이 (N, H)인지 확인합니다. 틀린 형상은 원인을 설명합니다."""
-    _check_not_scalar(result, CONTEXTS, "시각 축(axis=1)")
-    result = fb.check_ndarray(result, CONTEXTS)
-    fb.check_numeric(result, CONTEXTS)
-    N, T, H = np.shape(hs)
-    fb.check_shape(result, (N, H), CONTEXTS, _contexts_shape_hints(N, T, H))
+    result = check_context_shape(hs, a, call_context(func, hs.copy(), a.copy()))
+    check_context_values(hs, a, result)
+    fb.check_seed_values(result, SEED_CONTEXT, CONTEXT, label="c",
+                         hint="각 행에 a[t]를 곱해 시각 축으로 더했는지 확인하세요.")
     return result
 
 
-def diagnose_contexts(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> str | None:
-    """형상 (N, H)는 맞지만 값이 틀린 흔한 경우에 이름을 붙입니다. 알아보지 못하면 None."""
-    hs = np.asarray(hs, dtype=float)
-    a = np.asarray(a, dtype=float)
-    c = np.asarray(result, dtype=float)
-    N, T, H = hs.shape
-    if c.shape != (N, H):
+# ---------------------------------------------------------------- weighted_sum
+
+WEIGHTED_HINTS = {
+    "could not be broadcast": (
+        "w를 x와 그대로 곱하면 브로드캐스팅이 w를 마지막 축에 맞춥니다 (뒤쪽 축부터). w를 axis 자리에만 길이가 "
+        "있고 나머지 축은 길이 1인 형상으로 바꾸어 곱하세요. 예: x가 (N, T, H)이고 axis=1이면 w.reshape(1, T, 1)."),
+    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 w의 길이와 같아야 합니다. 크기는 x.shape에서 읽어 쓰세요.",
+    "out of bounds": "축 번호가 x의 차원 수를 벗어났습니다. 음수 축(axis=-1은 마지막 축)도 받을 수 있어야 합니다: "
+                     "axis % x.ndim으로 0 이상의 번호로 바꾸어 쓰세요.",
+    "index out of range": "축 번호가 x의 차원 수를 벗어났습니다. 음수 축(axis=-1은 마지막 축)도 받을 수 있어야 합니다: "
+                          "axis % x.ndim으로 0 이상의 번호로 바꾸어 쓰세요.",
+}
+WEIGHTED_LAST_AXIS = ("w가 axis가 아니라 마지막 축에 곱해졌습니다: x * w는 w를 마지막 축에 맞춥니다 (뒤쪽 축부터). "
+                      "w를 axis 자리에 세운 형상으로 바꾸어 곱하세요 (reshape).")
+
+
+def call_weighted(func: Callable, x: np.ndarray, w: np.ndarray, axis: int):
+    """``weighted_sum(x, w, axis)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
+    return fb.call(func, x, w, axis, name=WEIGHTED, error_hints=WEIGHTED_HINTS)
+
+
+def weighted_seed_cases() -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """기준 예제로 만든 ``(x, w, axis)`` 네 가지: (T, H)의 축 0, 전치한 (H, T)의 축 1,
+    기준 예제의 미니배치 (3, T, H)의 축 1과 축 -2 (같은 축)."""
+    from ctxcourse.seed import seed_data
+
+    hs, a = seed_data()
+    batch = np.stack([hs, hs[::-1], 2 * hs])
+    return [(hs, a, 0), (hs.T.copy(), a.copy(), 1), (batch, a.copy(), 1), (batch.copy(), a.copy(), -2)]
+
+
+_SEED_BATCH = ((-1.347, 0.395, 0.956, -0.323), (-0.475, 0.946, -0.263, -0.951), (-2.694, 0.789, 1.911, -0.647))
+#: :func:`weighted_seed_cases`의 기대값 (소수 셋째 자리, 공개 값)
+SEED_WEIGHTED = (SEED_CONTEXT, SEED_CONTEXT, _SEED_BATCH, _SEED_BATCH)
+
+
+def _reduced(shape: tuple, axis: int, keepdims: bool = False) -> tuple:
+    axis = axis % len(shape)
+    return tuple(1 if (i == axis and keepdims) else n for i, n in enumerate(shape) if i != axis or keepdims)
+
+
+def check_weighted_shape(x: np.ndarray, w: np.ndarray, axis: int, result) -> np.ndarray:
+    """결과가 숫자 배열이고 형상이 x에서 축 ``axis``를 뺀 것인지 확인합니다 (x가 1차원이면 숫자 하나)."""
+    x = np.asarray(x)
+    if x.ndim == 1 and isinstance(result, (np.generic, float, int)) and not isinstance(result, bool):
+        result = np.asarray(result, dtype=float)
+    _check_not_scalar(result, WEIGHTED, f"축 {axis}")
+    result = fb.check_ndarray(result, WEIGHTED)
+    fb.check_numeric(result, WEIGHTED)
+    expected = _reduced(x.shape, axis)
+    hints = {x.shape: "가중치를 곱하기만 하고 더하지 않았습니다. 축 axis를 따라 합하세요.",
+             _reduced(x.shape, axis, keepdims=True): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼세요.",
+             (): "axis를 주지 않아 모든 원소를 더해 숫자 하나가 되었습니다. 축 axis를 따라서만 합하세요."}
+    for other in range(x.ndim):
+        shape = _reduced(x.shape, other)
+        if shape != expected:
+            hints.setdefault(shape, f"축 {axis}가 아니라 축 {other}를 따라 합했습니다 (축이 틀림). 음수 축은 뒤에서부터 "
+                                    f"셉니다 (axis=-1은 마지막 축).")
+    fb.check_shape(result, expected, WEIGHTED, {k: v for k, v in hints.items() if k != expected})
+    return result
+
+
+def diagnose_weighted(x: np.ndarray, w: np.ndarray, axis: int, result: np.ndarray) -> str | None:
+    """형상은 맞지만 값이 틀린 흔한 경우에 이름을 붙입니다. 알아보지 못하면 None."""
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    got = np.asarray(result, dtype=float)
+    axis = axis % x.ndim
+    if got.shape != _reduced(x.shape, axis):
         return None
-    if not np.allclose(a, 1.0) and np.allclose(c, hs.sum(axis=1)):
-        return FORGOT_WEIGHTS
-    if T == H and np.allclose(c, a * hs.sum(axis=2)):
-        return ("시각 축(axis=1)이 아니라 은닉 차원 축(axis=2)으로 합했습니다 (축이 틀림). T == H라서 형상은 "
-                "맞아 보여도 값이 다릅니다.")
+    if not np.allclose(w, 1.0) and np.allclose(got, x.sum(axis=axis)):
+        return "가중치를 곱하지 않고 축 axis를 따라 그냥 더했습니다. w를 곱한 뒤 더하세요 (가중합)."
+    if axis != x.ndim - 1 and x.shape[-1] == w.size:
+        try:
+            if np.allclose(got, np.sum(x * w, axis=axis)):
+                return WEIGHTED_LAST_AXIS
+        except ValueError:
+            pass
     return None
 
 
-def check_contexts_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> None:
+def check_weighted_values(x, w, axis: int, result) -> None:
     """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
-    hint = diagnose_contexts(hs, a, result)
+    hint = diagnose_weighted(x, w, axis, result)
     if hint:
-        fb.fail(f"{CONTEXTS}()의 형상은 맞지만 값이 틀립니다. {hint}")
+        fb.fail(f"{WEIGHTED}()의 형상은 맞지만 값이 틀립니다. {hint}")
+
+
+def check_weighted_seed(func: Callable) -> list[np.ndarray]:
+    """기준 예제의 네 경우(:func:`weighted_seed_cases`)에서 형상과 값을 확인하고 결과들을 돌려줍니다."""
+    results = []
+    for (x, w, axis), expected in zip(weighted_seed_cases(), SEED_WEIGHTED):
+        result = check_weighted_shape(x, w, axis, call_weighted(func, x.copy(), w.copy(), axis))
+        check_weighted_values(x, w, axis, result)
+        fb.check_seed_values(result, expected, WEIGHTED, label=f"weighted_sum(x {x.shape}, w, axis={axis})",
+                             hint="x의 축 axis를 따라 w를 곱해 더했는지 확인하세요.")
+        results.append(result)
+    return results
+
+
+def check_weighted_error(func: Callable, x: np.ndarray, w: np.ndarray, axis: int) -> None:
+    """``len(w) != x.shape[axis]``일 때 한국어 메시지를 담은 ValueError를 내는지 확인합니다."""
+    try:
+        func(x, w, axis)
+    except ValueError as error:
+        if not fb.has_hangul(str(error)):
+            fb.fail(f"{WEIGHTED}()가 길이가 맞지 않는 w에 ValueError를 냈지만 메시지가 한국어가 아닙니다 "
+                    f"(\"{str(error)[:80]}\"). numpy의 오류를 그대로 두지 말고, 직접 길이를 비교해 "
+                    f"raise ValueError(\"가중치 w의 길이 ...가 x의 축 ... 크기와 다릅니다\")처럼 알려 주세요.")
+        return
+    except NotImplementedError:
+        fb.fail(f"{WEIGHTED}()가 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+    except Exception as error:  # noqa: BLE001
+        fb.fail(f"{WEIGHTED}()가 길이가 맞지 않는 w에 ValueError가 아니라 {type(error).__name__}를 냈습니다. "
+                f"len(w) != x.shape[axis]이면 raise ValueError(\"...\")로 알려 주세요.")
+    fb.fail(f"{WEIGHTED}(x {np.shape(x)}, w {np.shape(w)}, axis={axis})가 오류 없이 결과를 돌려주었습니다. "
+            f"w의 길이 {len(w)}가 x의 축 {axis} 크기 {np.shape(x)[axis]}와 다르면 브로드캐스팅이 조용히 틀린 값을 "
+            f"낼 수 있으니, 먼저 길이를 비교해 raise ValueError(\"...\")로 알려 주세요.")
 
 
 # ---------------------------------------------------------------- plot_weights
@@ -215,13 +276,13 @@ def figure_of(result: Any) -> dict:
     if facts is not None:
         return facts
     if result is None:
-        fb.fail(f"{PLOT}()이 None을 돌려주었습니다. plt.show()로 끝내지 말고 fig, ax = plt.subplots()로 만든 "
+        fb.fail(f"{fb.called(PLOT, '이')} None을 돌려주었습니다. plt.show()로 끝내지 말고 fig, ax = plt.subplots()로 만든 "
                 f"그림을 return fig로 돌려주세요.")
     if isinstance(result, tuple):
-        fb.fail(f"{PLOT}()이 튜플을 돌려주었습니다. (fig, ax)가 아니라 Figure 하나(return fig)를 돌려주세요.")
+        fb.fail(f"{fb.called(PLOT, '이')} 튜플을 돌려주었습니다. (fig, ax)가 아니라 Figure 하나(return fig)를 돌려주세요.")
     if hasattr(result, "get_figure") or type(result).__name__.endswith("Axes"):
-        fb.fail(f"{PLOT}()이 Axes(ax)를 돌려주었습니다. 그림 전체인 Figure를 돌려주세요: return fig.")
-    fb.fail(f"{PLOT}()이 {type(result).__name__}을 돌려주었습니다. matplotlib Figure를 돌려주세요: "
+        fb.fail(f"{fb.called(PLOT, '이')} Axes(ax)를 돌려주었습니다. 그림 전체인 Figure를 돌려주세요: return fig.")
+    fb.fail(f"{fb.called(PLOT, '이')} {type(result).__name__}을 돌려주었습니다. matplotlib Figure를 돌려주세요: "
             f"fig, ax = plt.subplots() ... return fig.")
     return {}  # pragma: no cover  (fail은 늘 예외를 냅니다)
 

@@ -46,7 +46,7 @@ def call_weight_rows(func: Callable, hs: np.ndarray, a: np.ndarray):
 
 
 def check_weight_rows_fresh(seed_result, result) -> None:
-    """새 입력의 결과가 씨앗 예제의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
+    """새 입력의 결과가 기준 예제의 결과와 똑같으면 답을 적어 넣은 것으로 보고 실패합니다."""
     fb.check_not_hardcoded(seed_result, result, WEIGHT_ROWS)
 
 
@@ -90,6 +90,23 @@ def check_weight_rows_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) 
         fb.fail(f"{WEIGHT_ROWS}()의 형상은 맞지만 값이 틀립니다. {hint}")
 
 
+#: 기준 예제 weight_rows(hs, a)의 값 (소수 셋째 자리, 강의에도 나오는 공개 값)
+SEED_WEIGHT_ROWS = ((-1.4, 0.274, 0.922, -0.202), (0.098, 0.051, 0.022, -0.107), (-0.006, 0.008, -0.014, 0.013),
+                    (-0.029, 0.041, 0.034, -0.005), (-0.011, 0.021, -0.009, -0.022))
+
+
+def check_weight_rows_seed(func: Callable) -> np.ndarray:
+    """기준 예제 ``weight_rows(hs, a)``의 형상과 값을 확인하고 결과를 돌려줍니다 (값이 맞아야 다른 점수도 받습니다)."""
+    from ctxcourse.seed import seed_data
+
+    hs, a = seed_data()
+    result = check_weight_rows_shape(hs, a, call_weight_rows(func, hs.copy(), a.copy()))
+    check_weight_rows_values(hs, a, result)
+    fb.check_seed_values(result, SEED_WEIGHT_ROWS, WEIGHT_ROWS, label="결과",
+                         hint="t번째 행이 a[t] * hs[t]여야 합니다.")
+    return result
+
+
 # ---------------------------------------------------------------- broadcast_shape
 
 def outcome(func: Callable, shape1: tuple, shape2: tuple) -> Any:
@@ -100,7 +117,7 @@ def outcome(func: Callable, shape1: tuple, shape2: tuple) -> Any:
     try:
         return func(shape1, shape2)
     except NotImplementedError:
-        fb.fail(f"{BROADCAST_SHAPE}()이 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
     except fb.Feedback:
         raise
     except Exception as error:  # noqa: BLE001  (어떤 예외든 기대와 비교해 설명합니다)
@@ -200,7 +217,7 @@ def check_by_hand(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> No
     (튜플인지는 다른 테스트가 확인하므로 여기서는 값만 봅니다).
     """
     if isinstance(got, BaseException) and MARKER in str(got):
-        fb.fail(f"{BROADCAST_SHAPE}()이 np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
+        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
                 f"불렀습니다. 이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요.")
     if isinstance(got, list):
         got = tuple(got)

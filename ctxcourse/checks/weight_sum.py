@@ -2,7 +2,7 @@
 
 테스트 셀은 학생의 ``weight_sum_forward(hs, a)``와 ``weight_sum_backward(hs, a, dc)``를 이 도구로
 부르고 검사합니다. 진단은 결과의 자료형·형상과, 입력과의 관계(알려진 틀린 계산과 같은지)만 봅니다.
-정답 구현이나 정답 값은 여기에 없습니다: 씨앗 예제의 값은 테스트 셀의 요약값(digest)으로만,
+정답 구현이나 정답 값은 여기에 없습니다: 기준 예제의 값은 테스트 셀의 요약값(digest)으로만,
 새 입력의 값은 숨은 테스트에서만 비교합니다.
 
 형상 기호: 미니배치 크기 N, 시계열 길이 T, 은닉 상태 크기 H.
@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from ctxcourse import feedback as fb
 from ctxcourse.feedback import call, check_ndarray, check_pair, check_shape, fail, numerical_gradient
 from ctxcourse.seed import seed_data
 
@@ -36,7 +37,7 @@ NOTE_FORWARD = "(수치 미분은 여러분의 weight_sum_forward로 계산합�
 def seed_batch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """과제 노트북의 준비 셀과 같은 미니배치 ``(hs, a, dc)``를 새로 만들어 돌려줍니다.
 
-    hs (2, 5, 4): 두 표본 모두 씨앗 예제의 은닉 상태, a (2, 5): 씨앗 예제의 가중치와 균등 가중치,
+    hs (2, 5, 4): 두 문장 모두 기준 예제의 은닉 상태, a (2, 5): 기준 예제의 가중치와 균등 가중치,
     dc (2, 4): 역전파에 흘려보낼 기울기.
     """
     hs0, a0 = seed_data()
@@ -63,16 +64,16 @@ def call_backward(func: Callable, hs: np.ndarray, a: np.ndarray, dc: np.ndarray)
 
 def _forward_shape_hints(N: int, T: int, H: int) -> dict:
     return {
-        (N, T): "은닉 상태 크기 H의 축(축 2)으로 합했습니다. 맥락 벡터는 시간 축(축 1)으로 합합니다: "
+        (N, T): "은닉 차원 축(축 2)으로 합했습니다. 맥락 벡터는 시각 축(축 1)으로 합합니다: "
                 "np.sum(..., axis=1).",
-        (T, H): "미니배치 축(축 0)으로 합했습니다. 표본마다 맥락 벡터가 하나씩 나오도록 시간 축(축 1)으로 합하세요.",
+        (T, H): "미니배치 축(축 0)으로 합했습니다. 문장마다 맥락 벡터가 하나씩 나오도록 시각 축(축 1)으로 합하세요.",
         (N, 1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼세요.",
-        (N, N, H): "a @ hs는 a (N, T)를 행렬 하나로 보고 모든 표본의 hs에 곱해 (N, N, H)가 됩니다. 표본마다 "
+        (N, N, H): "a @ hs는 a (N, T)를 행렬 하나로 보고 모든 문장의 hs에 곱해 (N, N, H)가 됩니다. 문장마다 "
                    "곱하려면 a.reshape(N, T, 1)을 hs와 원소별로 곱한 뒤 시각 축(축 1)으로 합하세요 "
                    "(a.reshape(N, 1, T) @ hs는 (N, 1, H)가 되므로 축 1을 더 없애야 합니다).",
-        (N, T, H): "가중치를 곱한 뒤 시간 축(축 1)으로 합하지 않았습니다.",
-        (H,): "미니배치 축과 시간 축을 한꺼번에 합했습니다. 시간 축(축 1)으로만 합하세요.",
-        (N,): "한 축으로만 합해야 하는데 두 축을 합했습니다. 시간 축(축 1)으로만 합하세요.",
+        (N, T, H): "가중치를 곱한 뒤 시각 축(축 1)으로 합하지 않았습니다.",
+        (H,): "미니배치 축과 시각 축을 한꺼번에 합했습니다. 시각 축(축 1)으로만 합하세요.",
+        (N,): "한 축으로만 합해야 하는데 두 축을 합했습니다. 시각 축(축 1)으로만 합하세요.",
     }
 
 
@@ -89,23 +90,23 @@ def check_forward_values(c: np.ndarray, hs: np.ndarray, a: np.ndarray) -> None:
     if not np.all(np.isfinite(c)):
         fail(f"{FORWARD}()의 결과에 nan 또는 inf가 있습니다. 가중치 a와 은닉 상태 hs만 곱하고 더하면 됩니다.")
     if np.allclose(c, hs.sum(axis=1)) or np.allclose(c, hs.mean(axis=1)):
-        fail(f"{FORWARD}()이 가중치 a를 곱하지 않고 은닉 상태를 시간 축으로 합(또는 평균)했습니다. "
-             f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시간 축(축 1)으로 합하세요.")
+        fail(f"{fb.called(FORWARD, '이')} 가중치 a를 곱하지 않고 은닉 상태를 시각 축으로 합(또는 평균)했습니다. "
+             f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시각 축(축 1)으로 합하세요.")
     if np.allclose(c, hs[:, 0, :]):
-        fail(f"{FORWARD}()이 첫 시각의 은닉 상태 hs[:, 0]을 그대로 돌려줍니다. 모든 시각의 가중합을 구하세요.")
+        fail(f"{fb.called(FORWARD, '이')} 첫 시각의 은닉 상태 hs[:, 0]을 그대로 돌려줍니다. 모든 시각의 가중합을 구하세요.")
 
 
 def _backward_shape_hints(N: int, T: int, H: int) -> tuple[dict, dict]:
     dhs_hints = {
-        (N, 1, H): "dc를 reshape만 하고 시간 축으로 T번 복제(repeat)하지 않았습니다. 순전파의 합(sum)의 역전파는 "
+        (N, 1, H): "dc를 reshape만 하고 시각 축으로 T번 복제(repeat)하지 않았습니다. 순전파의 합(sum)의 역전파는 "
                    "복제입니다: 복제한 dc (N, T, H)에 가중치를 곱하세요.",
-        (N, H): "dc를 그대로 돌려주었습니다. 순전파의 합(sum)의 역전파는 복제(repeat)입니다: dc를 시간 축으로 "
+        (N, H): "dc를 그대로 돌려주었습니다. 순전파의 합(sum)의 역전파는 복제(repeat)입니다: dc를 시각 축으로 "
                 "T번 복제해 (N, T, H)로 만든 뒤 가중치를 곱하세요.",
         (N, T): "dhs 자리에 (N, T) 배열이 있습니다. dhs는 hs와 같은 형상 (N, T, H)여야 합니다.",
     }
     da_hints = {
-        (N, H): "da를 시간 축(축 1)으로 합했습니다. 브로드캐스팅(복제)의 역전파는 합이고, 가중치는 H개로 "
-                "복제되었으니 은닉 상태 크기 축(축 2)으로 합해야 합니다.",
+        (N, H): "da를 시각 축(축 1)으로 합했습니다. 브로드캐스팅(복제)의 역전파는 합이고, 가중치는 H개로 "
+                "복제되었으니 은닉 차원 축(축 2)으로 합해야 합니다.",
         (N, T, H): "da를 축 2로 합하지 않았습니다. 가중치는 H개로 복제(브로드캐스팅)되었으니 그 역전파로 "
                    "축 2를 따라 합하세요: np.sum(..., axis=2).",
         (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. da는 a와 같은 형상 (N, T)여야 합니다.",
@@ -119,12 +120,12 @@ def check_backward(result, hs: np.ndarray, a: np.ndarray, dc: np.ndarray) -> tup
     dhs, da = check_pair(result, BACKWARD, ("dhs", "da"))
     N, T, H = hs.shape
     if dhs.shape == (N, T) and da.shape == (N, T, H):
-        fail(f"{BACKWARD}()이 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, T, H)입니다. "
+        fail(f"{fb.called(BACKWARD, '이')} 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, T, H)입니다. "
              f"hs의 기울기 dhs (N, T, H)를 먼저, a의 기울기 da (N, T)를 나중에 돌려주세요: return dhs, da")
     dhs_hints, da_hints = _backward_shape_hints(N, T, H)
     for label, value, expected, hints in (("dhs", dhs, (N, T, H), dhs_hints), ("da", da, (N, T), da_hints)):
         if value.shape != expected:
-            fail(f"{BACKWARD}()이 돌려준 {label}의 형상이 {value.shape}입니다. 기대한 형상은 {expected}입니다. "
+            fail(f"{fb.called(BACKWARD, '이')} 돌려준 {label}의 형상이 {value.shape}입니다. 기대한 형상은 {expected}입니다. "
                  f"{hints.get(value.shape, '')}".rstrip())
     return dhs, da
 
@@ -137,14 +138,14 @@ def check_backward_values(dhs: np.ndarray, da: np.ndarray, hs: np.ndarray, a: np
         fail(f"{BACKWARD}()의 결과에 nan 또는 inf가 있습니다. 곱셈과 합만으로 계산됩니다.")
     dc_repeated = np.broadcast_to(dc.reshape(N, 1, H), (N, T, H))
     if np.allclose(dhs, dc_repeated):
-        fail(f"{BACKWARD}()의 dhs가 dc를 시간 축으로 복제하기만 한 값입니다: 가중치 a를 곱하지 않았습니다. "
+        fail(f"{BACKWARD}()의 dhs가 dc를 시각 축으로 복제하기만 한 값입니다: 가중치 a를 곱하지 않았습니다. "
              f"순전파에서 hs에 a를 곱했으니, 역전파에서는 복제한 dc에 a.reshape(N, T, 1)을 곱해야 합니다.")
     if np.allclose(dhs, np.broadcast_to(a.reshape(N, T, 1), (N, T, H))):
         fail(f"{BACKWARD}()의 dhs가 가중치 a를 H개로 복제하기만 한 값입니다: 위에서 흘러온 기울기 dc를 곱하지 "
              f"않았습니다.")
     if np.allclose(da, hs.sum(axis=2)):
         fail(f"{BACKWARD}()의 da가 hs를 축 2로 합하기만 한 값입니다: 위에서 흘러온 기울기 dc를 곱하지 않았습니다. "
-             f"dc를 시간 축으로 복제해 hs와 곱한 뒤 축 2로 합하세요.")
+             f"dc를 시각 축으로 복제해 hs와 곱한 뒤 축 2로 합하세요.")
 
 
 def check_gradient(forward: Callable, hs: np.ndarray, a: np.ndarray, dc: np.ndarray,
@@ -171,7 +172,36 @@ def check_gradient(forward: Callable, hs: np.ndarray, a: np.ndarray, dc: np.ndar
              f"말고 받은 입력으로 계산하세요.")
     if not np.allclose(dhs, numeric_dhs, atol=1e-6, rtol=1e-5):
         fail(f"{BACKWARD}()의 dhs가 수치 미분으로 구한 기울기와 다릅니다. 합(sum)의 역전파는 복제(repeat)이고, "
-             f"곱셈의 역전파는 상대편 입력을 곱하는 것입니다: dc를 시간 축으로 복제해 a를 곱하세요. {NOTE_FORWARD}")
+             f"곱셈의 역전파는 상대편 입력을 곱하는 것입니다: dc를 시각 축으로 복제해 a를 곱하세요. {NOTE_FORWARD}")
     if not np.allclose(da, numeric_da, atol=1e-6, rtol=1e-5):
         fail(f"{BACKWARD}()의 da가 수치 미분으로 구한 기울기와 다릅니다. 복제(브로드캐스팅)의 역전파는 합입니다: "
-             f"복제한 dc와 hs를 곱해 은닉 상태 크기 축(축 2)으로 합하세요. {NOTE_FORWARD}")
+             f"복제한 dc와 hs를 곱해 은닉 차원 축(축 2)으로 합하세요. {NOTE_FORWARD}")
+
+
+# ---------------------------------------------------------------- 기준 예제 (값이 맞아야 다른 점수도 받습니다)
+
+#: :func:`seed_batch`에서의 기대값 (소수 셋째 자리, 공개 값): 문장 0은 기준 예제의 맥락 벡터, 문장 1은 시각 평균
+SEED_FORWARD = ((-1.347, 0.395, 0.956, -0.323), (-0.415, 0.592, 0.23, -0.422))
+SEED_DHS = (((0.8, -0.8, 0.4, 1.6), (0.1, -0.1, 0.05, 0.2), (0.03, -0.03, 0.015, 0.06), (0.05, -0.05, 0.025, 0.1),
+             (0.02, -0.02, 0.01, 0.04)), ((-0.1, 0.3, 0.2, -0.4),) * 5)
+SEED_DA = ((-2.021, -1.562, 0.197, -1.273, -4.017), (3.047, 2.642, -0.851, 2.399, 3.609))
+
+
+def check_forward_seed(func: Callable) -> np.ndarray:
+    """기준 예제의 미니배치에서 ``weight_sum_forward``의 형상과 값을 확인하고 c를 돌려줍니다."""
+    hs, a, _ = seed_batch()
+    c = check_forward(call_forward(func, hs, a), hs, a)
+    check_forward_values(c, hs, a)
+    fb.check_seed_values(c, SEED_FORWARD, FORWARD, label="c",
+                         hint="문장 0은 기준 예제의 맥락 벡터, 문장 1은 은닉 상태의 시각 평균이어야 합니다.")
+    return c
+
+
+def check_backward_seed(func: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """기준 예제의 미니배치에서 ``weight_sum_backward``의 형상과 값을 확인하고 (dhs, da)를 돌려줍니다."""
+    hs, a, dc = seed_batch()
+    dhs, da = check_backward(call_backward(func, hs, a, dc), hs, a, dc)
+    check_backward_values(dhs, da, hs, a, dc)
+    fb.check_seed_values(dhs, SEED_DHS, BACKWARD, label="dhs")
+    fb.check_seed_values(da, SEED_DA, BACKWARD, label="da")
+    return dhs, da

@@ -1,11 +1,36 @@
 """채점용 IPython 커널 시작점 (``python -m ctxcourse.grading.kernel -f CONNECTION_FILE``).
 
-ipykernel의 ``ipykernel_launcher``와 같지만 디버거(debugpy)를 불러오지 않습니다. 채점에는 디버거가 필요 없고,
-불러오는 데 제출물마다 0.1~0.2초가 듭니다. 실행기(:mod:`.runner`)가 샌드박스 안에 이 커널의 kernelspec을 만듭니다.
+ipykernel의 ``ipykernel_launcher``와 같지만 두 가지가 다릅니다.
+
+- 디버거(debugpy)를 불러오지 않습니다. 채점에는 디버거가 필요 없고, 불러오는 데 제출물마다 0.1~0.2초가 듭니다.
+- 표준 출력·오류 스트림이 아직 보내지 못한 글을 :data:`PENDING_LIMIT`까지만 모읍니다. 끝없이 출력하는 셀은
+  기계가 바쁠 때 보내는 속도보다 빨리 글을 쌓아 메모리 한도에 닿고(MemoryError), 커널이 망가져 뒤의 모든
+  테스트가 실패합니다. 한도를 넘는 글은 버리고(잠깐 쉬어 보내는 스레드가 따라잡게 함), 실행기는 받은 출력이
+  넘치면 그 셀을 중단합니다.
+
+실행기(:mod:`.runner`)가 샌드박스 안에 이 커널의 kernelspec을 만듭니다.
 """
 
 import sys
+import time
 from pathlib import Path
+
+from ipykernel.iostream import OutStream
+
+PENDING_LIMIT = 16 * 1024 * 1024   # 보내지 못하고 쌓인 출력 (글자 수)
+
+
+class CappedOutStream(OutStream):
+    """보내지 못한 출력이 :data:`PENDING_LIMIT`를 넘으면 새 글을 버리는 출력 스트림."""
+
+    def write(self, string):  # noqa: D401
+        with self._buffer_lock:
+            pending = sum(buffer.tell() for buffer in self._buffers.values())
+        if pending > PENDING_LIMIT:
+            time.sleep(0.001)
+            return len(string) if isinstance(string, str) else None
+        return super().write(string)
+
 
 if __name__ == "__main__":
     sys.modules.setdefault("debugpy", None)
@@ -14,4 +39,5 @@ if __name__ == "__main__":
         del sys.path[0]
     from ipykernel import kernelapp
 
+    sys.argv.append("--IPKernelApp.outstream_class=ctxcourse.grading.kernel.CappedOutStream")
     kernelapp.launch_new_instance()

@@ -1,11 +1,12 @@
-"""03_axis_sum의 실수 모음: ``context_vector``, ``context_vectors``, ``plot_weights``를 흔하게 틀리는 방법들.
+"""03_axis_sum의 실수 모음: ``context_vector``, ``weighted_sum``, ``plot_weights``를 흔하게 틀리는 방법들.
 
 테스트 셀 (점수): test_context_vector_shape (1), test_context_vector_values (2),
-test_context_vector_fresh (2), test_context_vector_input (1), test_context_vectors_shape (1),
-test_context_vectors_values (1), test_context_vectors_fresh (1), test_plot_weights_heatmap (1),
-test_plot_weights_colorbar_labels (1), test_plot_weights_ticks (1).
+test_context_vector_fresh (2), test_context_vector_input (1), test_weighted_sum_shape (1),
+test_weighted_sum_values (1), test_weighted_sum_axes (2), test_weighted_sum_error (1),
+test_weighted_sum_input (1), test_plot_weights_heatmap (1), test_plot_weights_colorbar_labels (1),
+test_plot_weights_ticks (1).
 
-축을 헷갈리는 학생은 보통 두 함수에서 똑같이 헷갈리므로, 축 실수는 두 함수의 해답 셀을 함께 바꿉니다.
+형상·입력 보존 테스트도 기준 예제의 값부터 확인하므로, 값이 틀린 실수는 그 함수의 모든 테스트를 잃습니다.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ C_SHAPE = "test_context_vector_shape"
 C_VALUES = "test_context_vector_values"
 C_FRESH = "test_context_vector_fresh"
 C_INPUT = "test_context_vector_input"
-B_SHAPE = "test_context_vectors_shape"
-B_VALUES = "test_context_vectors_values"
-B_FRESH = "test_context_vectors_fresh"
+W_SHAPE = "test_weighted_sum_shape"
+W_VALUES = "test_weighted_sum_values"
+W_AXES = "test_weighted_sum_axes"
+W_ERROR = "test_weighted_sum_error"
+W_INPUT = "test_weighted_sum_input"
 P_HEATMAP = "test_plot_weights_heatmap"
 P_DECOR = "test_plot_weights_colorbar_labels"
 P_TICKS = "test_plot_weights_ticks"
 
-CONTEXT_TESTS = frozenset({C_SHAPE, C_VALUES, C_FRESH})
-BATCH_TESTS = frozenset({B_SHAPE, B_VALUES, B_FRESH})
+CONTEXT_TESTS = frozenset({C_SHAPE, C_VALUES, C_FRESH, C_INPUT})
+WEIGHTED_TESTS = frozenset({W_SHAPE, W_VALUES, W_AXES, W_ERROR, W_INPUT})
 
 
 def _context(what: str, body: str) -> str:
@@ -32,9 +35,14 @@ def _context(what: str, body: str) -> str:
             f'    """맥락 벡터를 구합니다 (일부러 틀린 풀이: {what})."""\n' + body)
 
 
-def _contexts(what: str, body: str) -> str:
-    return ("def context_vectors(hs, a):\n"
-            f'    """표본마다 맥락 벡터를 구합니다 (일부러 틀린 풀이: {what})."""\n' + body)
+def _weighted(what: str, body: str) -> dict[str, str]:
+    return {"weighted_sum": ("def weighted_sum(x, w, axis):\n"
+                             f'    """x의 축 axis를 따라 w를 곱해 더합니다 (일부러 틀린 풀이: {what})."""\n' + body)}
+
+
+_CHECK = ("    if len(w) != x.shape[axis]:\n"
+          "        raise ValueError(f\"가중치 w의 길이 {len(w)}가 x의 축 {axis}의 크기와 다릅니다.\")\n")
+_STANDING = "    standing = [1] * x.ndim\n    standing[axis] = len(w)\n"
 
 
 def _plot(what: str, body: str) -> dict[str, str]:
@@ -53,42 +61,83 @@ _DECOR = ("    ax.set_xticks(range(steps), [str(t) for t in range(steps)] if lab
 
 MISTAKES = [
     Mistake(
+        key="ws_no_reshape",
+        title="weighted_sum: w를 세우지 않고 x * w (브로드캐스팅이 w를 마지막 축에 맞춤)",
+        cells=_weighted("reshape 빠짐", "    return np.sum(x * w, axis=axis)\n"),
+        lost=WEIGHTED_TESTS,
+        messages={W_VALUES: "마지막 축에 맞춥니다", W_INPUT: "w를 axis 자리에만 길이가 있고"},
+    ),
+    Mistake(
+        key="ws_no_length_check",
+        title="weighted_sum: 길이를 비교하지 않아 numpy의 영어 오류나 조용히 틀린 값이 나옴",
+        cells=_weighted("길이 확인 없음", _STANDING + "    return np.sum(x * np.reshape(w, standing), axis=axis)\n"),
+        lost=frozenset({W_ERROR}),
+        messages={W_ERROR: "메시지가 한국어가 아닙니다"},
+    ),
+    Mistake(
+        key="ws_keepdims",
+        title="weighted_sum: keepdims=True가 남아 합한 축이 길이 1로 남음",
+        cells=_weighted("keepdims", _CHECK + _STANDING +
+                        "    return np.sum(x * np.reshape(w, standing), axis=axis, keepdims=True)\n"),
+        lost=WEIGHTED_TESTS,
+        messages={W_SHAPE: "keepdims=True", W_VALUES: "keepdims=True"},
+    ),
+    Mistake(
+        key="ws_negative_axis",
+        title="weighted_sum: 음수 축을 앞에서부터 센 형상으로 w를 세움 ((1,) * axis가 빈 튜플이 됨)",
+        cells=_weighted("음수 축", _CHECK + "    standing = (1,) * axis + (len(w),) + (1,) * (x.ndim - axis - 1)\n"
+                                          "    return np.sum(x * np.reshape(w, standing), axis=axis)\n"),
+        lost=WEIGHTED_TESTS,
+        messages={W_VALUES: "weighted_sum"},
+    ),
+    Mistake(
+        key="ws_forgot_weights",
+        title="weighted_sum: 가중치를 곱하지 않고 축을 따라 그냥 더함",
+        cells=_weighted("가중치 빠짐", _CHECK + "    return np.sum(x, axis=axis)\n"),
+        lost=WEIGHTED_TESTS,
+        messages={W_VALUES: "가중치를 곱하지 않고"},
+    ),
+    Mistake(
+        key="ws_input_mutated",
+        title="weighted_sum: x *= ...로 입력 x를 제자리에서 바꿈",
+        cells=_weighted("입력을 바꿈", _CHECK + _STANDING + "    x *= np.reshape(w, standing)\n    return x.sum(axis=axis)\n"),
+        lost=frozenset({W_INPUT}),
+        messages={W_INPUT: "입력 x를 제자리에서 바꾸었습니다"},
+    ),
+    Mistake(
+        key="ws_english_error",
+        title="weighted_sum: 길이가 다를 때 영어 메시지의 ValueError를 냄",
+        cells=_weighted("영어 메시지", "    if len(w) != x.shape[axis]:\n        raise ValueError(\"length mismatch\")\n" + _STANDING +
+                        "    return np.sum(x * np.reshape(w, standing), axis=axis)\n"),
+        lost=frozenset({W_ERROR}),
+        messages={W_ERROR: "메시지가 한국어가 아닙니다"},
+    ),
+    Mistake(
         key="wrong_axis",
-        title="시각 축이 아니라 은닉 차원 축으로 합함 (context_vector는 axis=1, context_vectors는 axis=2)",
-        cells={
-            "context_vector": _context("축이 틀림", "    return (hs * a.reshape(-1, 1)).sum(axis=1)\n"),
-            "context_vectors": _contexts("축이 틀림", "    return (hs * a[:, :, np.newaxis]).sum(axis=2)\n"),
-        },
-        lost=CONTEXT_TESTS | BATCH_TESTS,
-        messages={C_SHAPE: "은닉 차원 축(axis=1)으로 합했습니다", C_FRESH: "축이 틀림",
-                  B_SHAPE: "은닉 차원 축(axis=2)으로 합했습니다"},
+        title="context_vector: 시각 축이 아니라 은닉 차원 축(axis=1)으로 합함",
+        cells={"context_vector": _context("축이 틀림", "    return (hs * a.reshape(-1, 1)).sum(axis=1)\n")},
+        lost=CONTEXT_TESTS,
+        messages={C_SHAPE: "은닉 차원 축(axis=1)으로 합했습니다", C_FRESH: "축이 틀림"},
     ),
     Mistake(
         key="keepdims_left_on",
-        title="keepdims=True가 남아 (1, H), (N, 1, H)를 돌려줌",
-        cells={
-            "context_vector": _context("keepdims", "    return (hs * a.reshape(-1, 1)).sum(axis=0, keepdims=True)\n"),
-            "context_vectors": _contexts("keepdims",
-                                         "    return (hs * a[:, :, np.newaxis]).sum(axis=1, keepdims=True)\n"),
-        },
-        lost=CONTEXT_TESTS | BATCH_TESTS,
-        messages={C_SHAPE: "keepdims", C_VALUES: "keepdims", B_SHAPE: "keepdims"},
+        title="context_vector: keepdims=True가 남아 (1, H)를 돌려줌",
+        cells={"context_vector": _context("keepdims", "    return (hs * a.reshape(-1, 1)).sum(axis=0, keepdims=True)\n")},
+        lost=CONTEXT_TESTS,
+        messages={C_SHAPE: "keepdims", C_VALUES: "keepdims"},
     ),
     Mistake(
         key="missing_reshape",
-        title="a를 (T, 1), (N, T, 1)로 바꾸지 않고 hs * a",
-        cells={
-            "context_vector": _context("reshape 빠짐", "    return np.sum(hs * a, axis=0)\n"),
-            "context_vectors": _contexts("reshape 빠짐", "    return np.sum(hs * a, axis=1)\n"),
-        },
-        lost=CONTEXT_TESTS | BATCH_TESTS | {C_INPUT},
-        messages={C_SHAPE: "reshape 빠짐", C_INPUT: "reshape 빠짐", B_SHAPE: "a.reshape(N, T, 1)"},
+        title="context_vector: a를 (T, 1)로 바꾸지 않고 hs * a",
+        cells={"context_vector": _context("reshape 빠짐", "    return np.sum(hs * a, axis=0)\n")},
+        lost=CONTEXT_TESTS,
+        messages={C_SHAPE: "reshape 빠짐", C_INPUT: "reshape 빠짐"},
     ),
     Mistake(
         key="forgot_weights",
         title="context_vector: 가중치를 곱하지 않고 은닉 상태를 그냥 더함",
         cells={"context_vector": _context("가중치 빠짐", "    return hs.sum(axis=0)\n")},
-        lost=frozenset({C_VALUES, C_FRESH}),
+        lost=frozenset({C_FRESH, C_INPUT, C_SHAPE, C_VALUES}),
         messages={C_VALUES: "가중치를 곱하지 않았습니다", C_FRESH: "가중치를 곱하지 않았습니다"},
     ),
     Mistake(
@@ -101,13 +150,13 @@ MISTAKES = [
     ),
     Mistake(
         key="hardcoded_seed",
-        title="context_vector: 입력을 무시하고 씨앗 예제의 답을 돌려줌",
+        title="context_vector: 입력을 무시하고 기준 예제의 답을 돌려줌",
         cells={"context_vector": _context("입력을 무시함",
                                           "    from ctxcourse.seed import seed_data\n"
-                                          "    seed_hs, seed_a = seed_data()   # 받은 hs, a 대신 씨앗 예제를 씀\n"
+                                          "    seed_hs, seed_a = seed_data()   # 받은 hs, a 대신 기준 예제를 씀\n"
                                           "    return (seed_hs * seed_a.reshape(5, 1)).sum(axis=0)\n")},
-        lost=frozenset({C_FRESH}),
-        messages={C_FRESH: "씨앗 예제의 테스트는 통과해도 새 입력"},
+        lost=frozenset({C_FRESH, C_SHAPE}),
+        messages={C_FRESH: "기준 예제의 테스트는 통과해도 새 입력"},
     ),
     Mistake(
         key="plot_no_colorbar",
@@ -127,7 +176,7 @@ MISTAKES = [
                     "        ax.set_yticks(range(len(labels)), list(labels))\n"
                     "    ax.set_title(\"어텐션 가중치\")\n"
                     "    return fig\n"),
-        lost=frozenset({P_HEATMAP}),
+        lost=frozenset({P_DECOR, P_HEATMAP, P_TICKS}),
         messages={P_HEATMAP: "가중치 a(형상 (5,))와 다릅니다"},
     ),
     Mistake(

@@ -53,18 +53,18 @@ MISTAKES = [
         key="list_instead_of_ndarray",
         title="weight_rows: numpy 배열 대신 .tolist()로 파이썬 리스트를 돌려줌",
         cells=_weight_rows("리스트", "    return (hs * a.reshape(-1, 1)).tolist()\n"),
-        lost=frozenset({W_SHAPE, W_VALUES, W_FRESH}),
+        lost=frozenset({W_FRESH, W_INPUT, W_SHAPE, W_VALUES}),
         messages={W_SHAPE: "파이썬 리스트가 아니라 numpy 배열", W_FRESH: "파이썬 리스트가 아니라 numpy 배열"},
     ),
     Mistake(
         key="hardcoded_seed",
-        title="weight_rows: 입력을 무시하고 씨앗 예제의 답을 돌려줌",
+        title="weight_rows: 입력을 무시하고 기준 예제의 답을 돌려줌",
         cells=_weight_rows("입력을 무시함",
                            "    from ctxcourse.seed import seed_data\n"
-                           "    seed_hs, seed_a = seed_data()   # 받은 hs, a 대신 씨앗 예제를 씀\n"
+                           "    seed_hs, seed_a = seed_data()   # 받은 hs, a 대신 기준 예제를 씀\n"
                            "    return seed_hs * seed_a.reshape(5, 1)\n"),
-        lost=frozenset({W_FRESH}),
-        messages={W_FRESH: "씨앗 예제의 테스트는 통과해도 새 입력"},
+        lost=frozenset({W_FRESH, W_SHAPE}),
+        messages={W_FRESH: "기준 예제의 테스트는 통과해도 새 입력"},
     ),
     Mistake(
         key="uses_numpy_broadcast_shapes",

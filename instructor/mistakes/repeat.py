@@ -27,8 +27,8 @@ MISTAKES = [
         key="repeat_no_axis",
         title="repeat에 axis를 주지 않음: 1차원 (T*H,)로 펼쳐짐",
         cells=_cell("axis 없음", "    T = a.shape[0]\n    return a.reshape(T, 1).repeat(H)\n"),
-        lost=frozenset({SHAPE, VALUES, FRESH}),
-        messages={SHAPE: "axis=1을 주세요", VALUES: "repeat without axis", FRESH: "1차원으로 펼쳐집니다"},
+        lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
+        messages={SHAPE: "axis=1을 주세요", VALUES: "1차원으로 펼쳐집니다", FRESH: "1차원으로 펼쳐집니다"},
     ),
     Mistake(
         key="missing_reshape",
@@ -41,21 +41,21 @@ MISTAKES = [
         key="wrong_axis",
         title="axis=0으로 복제: 형상 (T*H, 1)",
         cells=_cell("축이 틀림", "    T = a.shape[0]\n    return a.reshape(T, 1).repeat(H, axis=0)\n"),
-        lost=frozenset({SHAPE, VALUES, FRESH}),
+        lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
         messages={SHAPE: "axis=0으로 복제해서", FRESH: "축이 틀림"},
     ),
     Mistake(
         key="tile_instead_of_repeat",
         title="np.tile로 a 전체를 이어 붙인 뒤 reshape: 형상은 맞고 값의 배치가 틀림",
         cells=_cell("tile", "    T = a.shape[0]\n    return np.tile(a, H).reshape(T, H)\n"),
-        lost=frozenset({VALUES, FRESH}),
-        messages={VALUES: "tile vs repeat", FRESH: "tile이 아니라 repeat"},
+        lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
+        messages={VALUES: "통째로 이어 붙입니다", FRESH: "tile이 아니라 repeat"},
     ),
     Mistake(
         key="list_instead_of_ndarray",
         title="numpy 배열 대신 파이썬 리스트를 돌려줌",
         cells=_cell("리스트", "    return [[w] * H for w in a]\n"),
-        lost=frozenset({SHAPE, VALUES, FRESH}),
+        lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
         messages={SHAPE: "파이썬 리스트가 아니라 numpy 배열", FRESH: "파이썬 리스트가 아니라 numpy 배열"},
     ),
     Mistake(
@@ -67,14 +67,14 @@ MISTAKES = [
     ),
     Mistake(
         key="hardcoded_seed",
-        title="씨앗 예제의 답을 그대로 적어 넣음",
+        title="기준 예제의 답을 그대로 적어 넣음",
         cells=_cell("답을 적어 넣음",
                     "    return np.array([[0.8, 0.8, 0.8, 0.8],\n"
                     "                     [0.1, 0.1, 0.1, 0.1],\n"
                     "                     [0.03, 0.03, 0.03, 0.03],\n"
                     "                     [0.05, 0.05, 0.05, 0.05],\n"
                     "                     [0.02, 0.02, 0.02, 0.02]])\n"),
-        lost=frozenset({FRESH}),
-        messages={FRESH: "씨앗 예제의 테스트는 통과해도 새 입력"},
+        lost=frozenset({FRESH, SHAPE}),
+        messages={FRESH: "기준 예제의 테스트는 통과해도 새 입력"},
     ),
 ]

@@ -25,7 +25,7 @@ def _code(text: str) -> str:
 MISTAKES = [
     Mistake(
         key="forward_wrong_axis",
-        title="순전파에서 시간 축(축 1) 대신 은닉 상태 크기 축(축 2)으로 합함",
+        title="순전파에서 시각 축(축 1) 대신 은닉 차원 축(축 2)으로 합함",
         cells={"weight_sum_forward": _code('''
             def weight_sum_forward(hs, a):
                 """미니배치의 맥락 벡터: hs (N, T, H), a (N, T) → c (N, H)."""
@@ -33,8 +33,8 @@ MISTAKES = [
                 t = hs * a.reshape(N, T, 1)
                 return np.sum(t, axis=2)
         ''')},
-        lost=frozenset({FORWARD_SHAPE, FORWARD_VALUES, BACKWARD_GRADIENT}),
-        messages={FORWARD_SHAPE: "축(축 2)으로 합했습니다", FORWARD_VALUES: "축(축 2)으로 합했습니다",
+        lost=frozenset({BACKWARD_GRADIENT, FORWARD_SHAPE, FORWARD_VALUES, INPUTS}),
+        messages={INPUTS: 'weight_sum_forward()의 결과 형상이 (2, 5)입니다. ', FORWARD_SHAPE: "축(축 2)으로 합했습니다", FORWARD_VALUES: "축(축 2)으로 합했습니다",
                   BACKWARD_GRADIENT: "축(축 2)으로 합했습니다"},
     ),
     Mistake(
@@ -47,20 +47,20 @@ MISTAKES = [
                 c = np.sum(hs * a.reshape(N, T, 1), axis=1)
                 return c.tolist()
         ''')},
-        lost=frozenset({FORWARD_SHAPE, FORWARD_VALUES, BACKWARD_GRADIENT}),
-        messages={FORWARD_SHAPE: "리스트가 아니라 numpy 배열", FORWARD_VALUES: "리스트가 아니라 numpy 배열",
+        lost=frozenset({BACKWARD_GRADIENT, FORWARD_SHAPE, FORWARD_VALUES, INPUTS}),
+        messages={INPUTS: 'weight_sum_forward()의 반환값이 파이썬 list입니다. ', FORWARD_SHAPE: "리스트가 아니라 numpy 배열", FORWARD_VALUES: "리스트가 아니라 numpy 배열",
                   BACKWARD_GRADIENT: "리스트가 아니라 numpy 배열"},
     ),
     Mistake(
         key="forward_no_weights",
-        title="순전파에서 가중치를 곱하지 않고 은닉 상태를 시간 축으로 합함",
+        title="순전파에서 가중치를 곱하지 않고 은닉 상태를 시각 축으로 합함",
         cells={"weight_sum_forward": _code('''
             def weight_sum_forward(hs, a):
                 """미니배치의 맥락 벡터: hs (N, T, H), a (N, T) → c (N, H)."""
                 return np.sum(hs, axis=1)
         ''')},
-        lost=frozenset({FORWARD_VALUES, BACKWARD_GRADIENT}),
-        messages={FORWARD_VALUES: "가중치 a를 곱하지 않고", BACKWARD_GRADIENT: "순전파 테스트가 통과하는지도"},
+        lost=frozenset({BACKWARD_GRADIENT, FORWARD_SHAPE, FORWARD_VALUES, INPUTS}),
+        messages={FORWARD_SHAPE: 'weight_sum_forward()가 가중치 a를 곱하지 않고 은닉 상', INPUTS: 'weight_sum_forward()가 가중치 a를 곱하지 않고 은닉 상', FORWARD_VALUES: "가중치 a를 곱하지 않고", BACKWARD_GRADIENT: "가중치 a를 곱하지 않고"},
     ),
     Mistake(
         key="forward_mutates_input",
@@ -77,7 +77,7 @@ MISTAKES = [
     ),
     Mistake(
         key="forward_hard_coded",
-        title="순전파가 처음 구한 답(씨앗 예제)을 적어 두고 입력과 상관없이 늘 돌려줌",
+        title="순전파가 처음 구한 답(기준 예제)을 적어 두고 입력과 상관없이 늘 돌려줌",
         cells={"weight_sum_forward": _code('''
             _answer = []
 
@@ -104,8 +104,8 @@ MISTAKES = [
                 da = np.sum(dt * hs, axis=2)
                 return da, dhs
         ''')},
-        lost=frozenset({BACKWARD_SHAPE, BACKWARD_VALUES, BACKWARD_GRADIENT}),
-        messages={BACKWARD_SHAPE: "순서가 바뀌었습니다", BACKWARD_VALUES: "순서가 바뀌었습니다",
+        lost=frozenset({BACKWARD_GRADIENT, BACKWARD_SHAPE, BACKWARD_VALUES, INPUTS}),
+        messages={INPUTS: 'weight_sum_backward()가 돌려준 두 값의 순서가 바뀌었습', BACKWARD_SHAPE: "순서가 바뀌었습니다", BACKWARD_VALUES: "순서가 바뀌었습니다",
                   BACKWARD_GRADIENT: "순서가 바뀌었습니다"},
     ),
     Mistake(
@@ -120,12 +120,12 @@ MISTAKES = [
                 da = np.sum(dt * hs, axis=2)
                 return dhs, da
         ''')},
-        lost=frozenset({BACKWARD_VALUES, BACKWARD_GRADIENT}),
-        messages={BACKWARD_VALUES: "가중치 a를 곱하지 않았습니다", BACKWARD_GRADIENT: "가중치 a를 곱하지 않았습니다"},
+        lost=frozenset({BACKWARD_GRADIENT, BACKWARD_SHAPE, BACKWARD_VALUES, INPUTS}),
+        messages={BACKWARD_SHAPE: 'weight_sum_backward()의 dhs가 dc를 시각 축으로 복', INPUTS: 'weight_sum_backward()의 dhs가 dc를 시각 축으로 복', BACKWARD_VALUES: "가중치 a를 곱하지 않았습니다", BACKWARD_GRADIENT: "가중치 a를 곱하지 않았습니다"},
     ),
     Mistake(
         key="backward_da_wrong_axis",
-        title="역전파에서 da를 축 2 대신 시간 축(축 1)으로 합해 형상이 (N, H)가 됨",
+        title="역전파에서 da를 축 2 대신 시각 축(축 1)으로 합해 형상이 (N, H)가 됨",
         cells={"weight_sum_backward": _code('''
             def weight_sum_backward(hs, a, dc):
                 """WeightSum 계층의 역전파: (dhs, da)를 돌려줍니다."""
@@ -135,9 +135,9 @@ MISTAKES = [
                 da = np.sum(dt * hs, axis=1)
                 return dhs, da
         ''')},
-        lost=frozenset({BACKWARD_SHAPE, BACKWARD_VALUES, BACKWARD_GRADIENT}),
-        messages={BACKWARD_SHAPE: "da를 시간 축(축 1)으로 합했습니다", BACKWARD_VALUES: "da를 시간 축(축 1)으로 합했습니다",
-                  BACKWARD_GRADIENT: "da를 시간 축(축 1)으로 합했습니다"},
+        lost=frozenset({BACKWARD_GRADIENT, BACKWARD_SHAPE, BACKWARD_VALUES, INPUTS}),
+        messages={INPUTS: 'weight_sum_backward()가 돌려준 da의 형상이 (2, 4', BACKWARD_SHAPE: "da를 시각 축(축 1)으로 합했습니다", BACKWARD_VALUES: "da를 시각 축(축 1)으로 합했습니다",
+                  BACKWARD_GRADIENT: "da를 시각 축(축 1)으로 합했습니다"},
     ),
     Mistake(
         key="backward_mutates_input",
