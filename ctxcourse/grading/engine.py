@@ -33,6 +33,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -560,9 +561,17 @@ class GradingEngine:
         pending = deque(todo)
         inflight: dict[futures.Future, _Prepared] = {}
         pool = futures.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="ctxgrade")
+        # Ctrl-C는 깃발만 세우고, 주 루프가 안전한 자리에서 KeyboardInterrupt를 냅니다 (GC 콜백이나 nbgrader 안에서
+        # 난 KeyboardInterrupt는 삼켜지거나 성적부를 반쯤 쓴 채로 남길 수 있습니다).
+        interrupted = threading.Event()
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
         try:
             while pending or inflight:
-                while pending and len(inflight) < self.jobs * 2:
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
+                while pending and len(inflight) < self.jobs * 2 and not interrupted.is_set():
                     assignment, who = pending.popleft()
                     try:
                         with self._discard_on_interrupt(assignment, who):
@@ -576,7 +585,7 @@ class GradingEngine:
                     inflight[pool.submit(self._execute, prepared)] = prepared
                 if not inflight:
                     continue
-                done, _ = futures.wait(list(inflight), return_when=futures.FIRST_COMPLETED)
+                done, _ = futures.wait(list(inflight), timeout=0.5, return_when=futures.FIRST_COMPLETED)
                 for future in done:
                     prepared = inflight[future]
                     try:
@@ -597,6 +606,8 @@ class GradingEngine:
                 self._discard(prepared.report.assignment, prepared.report.student)
             raise
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
             pool.shutdown(wait=True, cancel_futures=True)
             for worker in self._workers:
                 worker.close()
