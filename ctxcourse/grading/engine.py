@@ -33,6 +33,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -51,6 +52,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets.config import Config  # noqa: E402
 
 from . import releases, safecopy, scan  # noqa: E402
+from .conversation import Conversation  # noqa: E402
 from .course import Course, CourseError  # noqa: E402
 from .replay import STOP_REASONS, ReplayWorker  # noqa: E402
 from .sandbox import Limits, Sandbox  # noqa: E402
@@ -559,9 +561,17 @@ class GradingEngine:
         pending = deque(todo)
         inflight: dict[futures.Future, _Prepared] = {}
         pool = futures.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="ctxgrade")
+        # Ctrl-C는 깃발만 세우고, 주 루프가 안전한 자리에서 KeyboardInterrupt를 냅니다 (GC 콜백이나 nbgrader 안에서
+        # 난 KeyboardInterrupt는 삼켜지거나 성적부를 반쯤 쓴 채로 남길 수 있습니다).
+        interrupted = threading.Event()
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
         try:
             while pending or inflight:
-                while pending and len(inflight) < self.jobs * 2:
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
+                while pending and len(inflight) < self.jobs * 2 and not interrupted.is_set():
                     assignment, who = pending.popleft()
                     try:
                         with self._discard_on_interrupt(assignment, who):
@@ -575,7 +585,7 @@ class GradingEngine:
                     inflight[pool.submit(self._execute, prepared)] = prepared
                 if not inflight:
                     continue
-                done, _ = futures.wait(list(inflight), return_when=futures.FIRST_COMPLETED)
+                done, _ = futures.wait(list(inflight), timeout=0.5, return_when=futures.FIRST_COMPLETED)
                 for future in done:
                     prepared = inflight[future]
                     try:
@@ -596,6 +606,8 @@ class GradingEngine:
                 self._discard(prepared.report.assignment, prepared.report.student)
             raise
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
             pool.shutdown(wait=True, cancel_futures=True)
             for worker in self._workers:
                 worker.close()
@@ -829,23 +841,41 @@ class GradingEngine:
             source = Path(self.converter.autograded_notebook(report.assignment, report.student, name)).parent
             safecopy.copy_tree(source, files)
             os.chmod(job_dir, 0o700)
+            worker = self._replay_worker(state)
+            conversation = Conversation(
+                worker, dict(job["tests"]), {t.grade_id: t.source for t in notebook_info.tests}, notebook_info.graded,
+                call_timeout=self.limits.cell_timeout + self.limits.grace + 30,
+                test_timeout=self.limits.wall_timeout)
             run = self.sandbox.run(job_dir, {
                 "notebook_name": f"{name}.ipynb", "tests": {str(k): v for k, v in job["tests"].items()},
-                "graded": notebook_info.graded, "kernel_name": "python3"}, state.slot)
+                "graded": notebook_info.graded, "kernel_name": "python3", "interactive": True}, state.slot,
+                conversation=conversation)
+            conversation.join()
             outcome = self._digest_run(run, job, notebook_info)
             replay_started = time.monotonic()
-            replay_job = {
-                "tests": [{"grade_id": t.grade_id, "source": t.source} for t in notebook_info.tests],
-                "graded": notebook_info.graded, "records": outcome["records"], "status": outcome["test_status"],
-                "stopped": outcome["stopped"], "recorder_failed": outcome["recorder_failed"],
-            }
-            outcome["replay"] = self._replay_worker(state).run(replay_job)
+            outcome["replay"] = self._replay_rest(worker, conversation, notebook_info, outcome)
             outcome["replay_seconds"] = time.monotonic() - replay_started
             outcome.pop("records")
             outcomes[name] = outcome
             if not self.keep_work:
                 shutil.rmtree(job_dir, ignore_errors=True)
         return outcomes
+
+    @staticmethod
+    def _replay_rest(worker, conversation, info: NotebookInfo, outcome: dict) -> dict:
+        """대화에서 답한 테스트의 판정에, 실행되지 못한 테스트(앞에서 커널이 죽음 등)의 판정을 더합니다.
+        후자는 기록 없이 재현기를 돌려 한국어 이유를 얻습니다."""
+        rest = [{"grade_id": t.grade_id, "source": t.source} for t in info.tests if t.grade_id not in conversation.results]
+        answer = {"tests": {}, "notes": []}
+        if rest:
+            answer = worker.run({"tests": rest, "graded": info.graded, "records": {}, "status": outcome["test_status"],
+                                 "stopped": outcome["stopped"] or "not_run", "recorder_failed": outcome["recorder_failed"]})
+        merged = {"tests": {**(answer.get("tests") or {}), **conversation.results},
+                  "notes": list(conversation.notes) + list(answer.get("notes") or [])}
+        errors = conversation.errors + ([answer["error"]] if answer.get("error") else [])
+        if errors:
+            merged["error"] = "; ".join(errors)[:1000]
+        return merged
 
     def _digest_run(self, run, job: dict, info: NotebookInfo) -> dict:
         """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다."""
@@ -962,7 +992,7 @@ class GradingEngine:
                 score = cell_score(outputs, test.points) if test.grade_id in job["tests"].values() else 0.0
                 kernel = kernel_cells.get(test.grade_id)
                 kernel_passed, kernel_message = None, ""
-                if kernel is not None and kernel["status"] not in ("not_run", ""):
+                if kernel is not None and kernel["status"] not in ("not_run", "", "served"):   # served: 커널은 판정하지 않음
                     kernel_passed = cell_score(kernel["outputs"], test.points) >= test.points
                     kernel_message = error_message(kernel["outputs"])[:500]
                 passed = score >= test.points

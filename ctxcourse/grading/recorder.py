@@ -236,7 +236,7 @@ def begin(test_id: str, nonce: str, names: list, path: str) -> None:
 
     namespace = get_ipython().user_ns
     _state.update({"test": str(test_id), "nonce": str(nonce), "path": str(path), "depth": 0, "wrapped": {},
-                   "instances": 0})
+                   "instances": 0, "live": {}})
     _write({"kind": "begin"})  # 실행기는 이 줄로 begin이 정말 실행되었는지 확인합니다 (입력 변환기 방해 감지)
     for name in names:
         function = namespace.get(name)
@@ -256,4 +256,42 @@ def end() -> None:
     for name, (function, wrapper) in _state["wrapped"].items():
         if namespace.get(name) is wrapper:
             namespace[name] = function
-    _state.update({"test": None, "nonce": None, "wrapped": {}, "depth": 0})
+    _state.update({"test": None, "nonce": None, "wrapped": {}, "depth": 0, "live": {}})
+
+
+# --- 테스트가 학생 프로세스 밖에 있을 때 (:mod:`ctxcourse.grading.protocol`) -----------------------------
+# 실행기는 테스트 셀의 코드를 커널에서 실행하지 않습니다. 대신 재현기가 보낸 요청(호출 하나)마다 아래 ``serve``를
+# 조용히 실행합니다. 요청은 평범한 데이터이고, 학생 함수는 그 입력만 받습니다 (테스트 코드와 기대값은 없음).
+
+def serve(request_path: str, out_path: str) -> None:
+    """요청 파일 하나를 읽어 그 일을 한 번 하고, 기록을 ``out_path``에 씁니다 (:func:`begin` 다음에만)."""
+    with open(request_path, encoding="utf-8") as handle:
+        request = json.load(handle)
+    _state["path"] = str(out_path)
+    with open(out_path, "w", encoding="utf-8"):
+        pass
+    if _state["test"] is None:
+        return
+    name = str(request.get("function", ""))
+    kind = request.get("kind")
+    args = [serial.decode(a) for a in request.get("args", [])]
+    kwargs = {str(k): serial.decode(v) for k, v in (request.get("kwargs") or {}).items()}
+    live = _state.setdefault("live", {})
+    try:
+        if kind == "call":
+            entry = _state["wrapped"].get(name)
+            if entry is None:
+                _write({"kind": "undefined", "function": name})
+                return
+            result = entry[1](*args, **kwargs)
+            if isinstance(result, _InstanceRecorder):
+                live[object.__getattribute__(result, "_ctx_instance")] = result
+        elif kind == "get":
+            getattr(live[request["instance"]], str(request["attr"]))
+        elif kind == "mcall":
+            holder = live[request["instance"]]
+            method = str(request["method"])
+            bound = getattr(object.__getattribute__(holder, "_ctx_object"), method)
+            _MethodRecorder(name, request["instance"], method, bound)(*args, **kwargs)
+    except Exception:  # noqa: BLE001  (예외는 _observe가 기록했습니다; 기록이 없으면 재현기가 실패로 봅니다)
+        pass

@@ -28,6 +28,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
 
@@ -377,8 +378,11 @@ def _format_error(error: BaseException, filename: str) -> dict:
     return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": lines}
 
 
-def run_test(grade_id: str, source: str, functions: dict) -> list[dict]:
-    """테스트 셀 하나를 실행하고 nbformat 출력 목록을 돌려줍니다 (IPython처럼 마지막 식의 값도)."""
+def run_test(grade_id: str, source: str, functions: dict, *, cpu_clock: bool = False) -> list[dict]:
+    """테스트 셀 하나를 실행하고 nbformat 출력 목록을 돌려줍니다 (IPython처럼 마지막 식의 값도).
+
+    ``cpu_clock``이면 시간 제한을 이 프로세스의 CPU 시간으로 잽니다 (학생 커널의 답을 기다리는 시간은 빼고;
+    학생 함수 하나의 시간은 실행기가 셀 시간 제한으로 따로 잽니다)."""
     filename = f"<테스트 셀 {grade_id}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"__name__": "__main__", "__builtins__": builtins, **functions}
@@ -386,9 +390,10 @@ def run_test(grade_id: str, source: str, functions: dict) -> list[dict]:
     outputs: list[dict] = []
     value = None
     error = None
-    old_handler = signal.signal(signal.SIGALRM, _alarm) if threading.current_thread() is threading.main_thread() else None
+    clock, timer = (signal.SIGVTALRM, signal.ITIMER_VIRTUAL) if cpu_clock else (signal.SIGALRM, signal.ITIMER_REAL)
+    old_handler = signal.signal(clock, _alarm) if threading.current_thread() is threading.main_thread() else None
     if old_handler is not None:
-        signal.alarm(TEST_TIMEOUT)
+        signal.setitimer(timer, TEST_TIMEOUT)
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), warnings.catch_warnings():
             warnings.resetwarnings()
@@ -408,8 +413,8 @@ def run_test(grade_id: str, source: str, functions: dict) -> list[dict]:
                 error = caught
     finally:
         if old_handler is not None:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old_handler)
+            signal.setitimer(timer, 0)
+            signal.signal(clock, old_handler)
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close("all")
     if stdout.getvalue():
@@ -471,6 +476,161 @@ def replay_job(job: dict) -> dict:
     return {"tests": results, "notes": notes}
 
 
+# ---------------------------------------------------------------------------
+# tests away from student code: each call goes to the student's kernel as plain data
+# ---------------------------------------------------------------------------
+
+class Channel:
+    """재현기 쪽의 호출 통로: 요청을 채점기(→ 실행기 → 학생 커널)에 보내고 기록을 받아 검사합니다."""
+
+    def __init__(self, send, receive, test: str, nonce: str, graded: list[str], why: dict[str, str]):
+        self.send, self.receive = send, receive
+        self.test, self.nonce, self.graded, self.why = test, nonce, graded, why
+        self.notes: list[str] = []
+        self.calls = 0
+        self.last_status = "ok"
+
+    def request(self, request) -> list:
+        """요청 하나를 보내고 돌아온 기록들(:class:`Call`/:class:`Read`)을 돌려줍니다."""
+        from .protocol import reply as parse_reply
+
+        self.calls += 1
+        self.send({"type": "call", "request": request.to_json()})
+        answer = parse_reply(self.receive())
+        self.last_status = answer.status
+        calls, undefined, notes = parse_records(answer.text, self.test, self.nonce, self.graded, answer.truncated)
+        self.notes.extend(notes)
+        if request.function in undefined:
+            raise NameError(f"name '{request.function}' is not defined")
+        return calls
+
+    def why_missing(self, name: str) -> str:
+        status = self.last_status
+        if status in ("timeout", "kernel_died", "fork_bomb", "unresponsive"):
+            return why_missing(name, "timeout" if status == "unresponsive" else status, None, False)
+        if status == "recorder_failed":
+            return why_missing(name, "ok", None, True)
+        if status in ("stopped", "lost"):
+            return f"학생 노트북의 실행이 멈추어 {name}()을 부를 수 없었습니다."
+        return self.why.get(name, why_missing(name, "ok", None, False))
+
+
+def _encode_call(args: tuple, kwargs: dict):
+    return [serial.encode(a) for a in args], {str(k): serial.encode(v) for k, v in kwargs.items()}
+
+
+def _only(calls: list, kind: str, name: str, instance=None):
+    for call in calls:
+        if call.kind == kind and call.name == name and (instance is None or call.instance == instance):
+            return call
+    return None
+
+
+class LiveFunction:
+    """채점 함수(또는 채점 클래스)의 대역: 부를 때마다 학생 커널에서 그 입력으로 한 번 실행한 기록으로 답합니다."""
+
+    def __init__(self, name: str, channel: Channel, undefined: bool):
+        self.__name__ = self.__qualname__ = name
+        self.name, self.channel, self.undefined = name, channel, undefined
+        self.used = self.missing = 0
+
+    def __call__(self, *args, **kwargs):
+        from .protocol import CallRequest
+
+        if self.undefined:
+            raise NameError(f"name '{self.name}' is not defined")
+        encoded, encoded_kw = _encode_call(args, kwargs)
+        calls = self.channel.request(CallRequest("call", self.name, encoded, encoded_kw))
+        call = _only(calls, "call", self.name) or _only(calls, "new", self.name)
+        if call is None or call.digest != serial.call_digest(self.name, args, kwargs):
+            self.missing += 1
+            raise GradingRecordMissing(self.channel.why_missing(self.name))
+        self.used += 1
+        result = _answer(call, args, kwargs, self.channel.why_missing(self.name))
+        if call.kind == "new":
+            return LiveInstance(self, call.instance)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+class LiveInstance:
+    """채점 클래스 객체의 대역: 속성 읽기와 메서드 호출을 학생 커널의 그 객체에 한 번씩 맡깁니다."""
+
+    __slots__ = ("_ctx_owner", "_ctx_instance")
+
+    def __init__(self, owner: LiveFunction, instance: int):
+        object.__setattr__(self, "_ctx_owner", owner)
+        object.__setattr__(self, "_ctx_instance", instance)
+
+    def __getattr__(self, attr: str):
+        from .protocol import CallRequest
+
+        owner = self._ctx_owner
+        if attr.startswith("_"):
+            raise AttributeError(f"채점 중에는 {owner.name} 객체의 '{attr}' 속성을 읽을 수 없습니다")
+        calls = owner.channel.request(CallRequest("get", owner.name, [], {}, instance=self._ctx_instance, attr=attr))
+        op = _only(calls, "get", owner.name, self._ctx_instance)
+        if op is None or op.attr != attr:
+            owner.missing += 1
+            raise GradingRecordMissing(owner.channel.why_missing(owner.name))
+        owner.used += 1
+        if op.data.get("raised") is not None:
+            info = op.data["raised"] if isinstance(op.data["raised"], dict) else {}
+            raise serial.exception_class(info)(str(info.get("message", ""))[:2000])
+        if op.method:
+            return LiveMethod(self, attr)
+        return serial.decode(op.data["value"])
+
+    def __setattr__(self, attr, value):
+        raise AttributeError(f"채점 중에는 {self._ctx_owner.name} 객체의 속성을 바꿀 수 없습니다")
+
+    def __repr__(self) -> str:
+        return f"<{self._ctx_owner.name} 객체>"
+
+
+class LiveMethod:
+    def __init__(self, instance: LiveInstance, method: str):
+        self.instance, self.method, self.__name__ = instance, method, method
+
+    def __call__(self, *args, **kwargs):
+        from .protocol import CallRequest
+
+        owner = self.instance._ctx_owner
+        instance = self.instance._ctx_instance
+        encoded, encoded_kw = _encode_call(args, kwargs)
+        calls = owner.channel.request(CallRequest("mcall", owner.name, encoded, encoded_kw, instance=instance,
+                                                  method=self.method))
+        op = _only(calls, "mcall", owner.name, instance)
+        if op is None or op.method != self.method or op.digest != serial.call_digest(
+                f"{owner.name}.{self.method}", args, kwargs):
+            owner.missing += 1
+            raise GradingRecordMissing(owner.channel.why_missing(owner.name))
+        owner.used += 1
+        return _answer(op, args, kwargs, owner.channel.why_missing(owner.name))
+
+    def __repr__(self) -> str:
+        return f"<method {self.instance._ctx_owner.name}.{self.method}>"
+
+
+def replay_live(job: dict, send, receive) -> dict:
+    """테스트 셀 하나를 실행하며 채점 함수 호출마다 학생 커널에 묻습니다 (``job["interactive"]``)."""
+    graded = [str(name) for name in job.get("graded", [])]
+    test = job["test"]
+    grade_id = test["grade_id"]
+    nonce = str(job.get("nonce", ""))
+    _, undefined, notes = parse_records(str(job.get("begin", "")), grade_id, nonce, graded, False)
+    recorder_failed = bool(job.get("recorder_failed"))
+    why = {name: why_missing(name, "ok", None, recorder_failed) for name in graded}
+    channel = Channel(send, receive, grade_id, nonce, graded, why)
+    functions = {name: LiveFunction(name, channel, name in undefined) for name in graded}
+    outputs = run_test(grade_id, test["source"], functions, cpu_clock=True)
+    return {"type": "answer", "tests": {grade_id: {
+        "outputs": outputs, "calls": channel.calls, "used": sum(f.used for f in functions.values()),
+        "missing": sum(f.missing for f in functions.values())}}, "notes": notes + channel.notes}
+
+
 def serve() -> int:
     """작업자 모드: 표준 입력의 JSON 줄마다 결과 JSON 줄을 표준 출력에 씁니다."""
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -481,17 +641,31 @@ def serve() -> int:
         import ctxcourse.feedback  # noqa: F401
     except Exception:  # noqa: BLE001
         pass
-    out.write(json.dumps({"ready": True}) + "\n")
-    out.flush()
-    for line in sys.stdin:
+    def send(message: dict) -> None:
+        out.write(json.dumps(message, ensure_ascii=False) + "\n")
+        out.flush()
+
+    def receive() -> dict:
+        line = sys.stdin.readline()
+        if not line:
+            raise SystemExit(0)
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    send({"ready": True})
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return 0
         try:
             job = json.loads(line)
-            answer = replay_job(job)
+            answer = replay_live(job, send, receive) if job.get("interactive") else replay_job(job)
         except Exception as error:  # noqa: BLE001
-            answer = {"error": f"{type(error).__name__}: {error}"[:2000]}
-        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
-        out.flush()
-    return 0
+            answer = {"type": "answer", "error": f"{type(error).__name__}: {error}"[:2000]}
+        send(answer)
 
 
 class ReplayWorker:
@@ -540,6 +714,33 @@ class ReplayWorker:
             self.close()
             return {"error": "채점 재현기가 응답하지 않았습니다 (시간 초과 또는 비정상 종료)"}
         return answer
+
+    def run_live(self, job: dict, on_call, timeout: float) -> dict:
+        """대화형 작업 하나: 재현기가 호출을 요청할 때마다 ``on_call(요청)``의 답을 돌려보냅니다."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        if not self._write(job):
+            return {"error": "채점 재현기에 작업을 보낼 수 없습니다"}
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._read_line(max(1.0, deadline - time.monotonic()))
+            if message is None or time.monotonic() > deadline:
+                self.close()
+                return {"error": "채점 재현기가 응답하지 않았습니다 (시간 초과 또는 비정상 종료)"}
+            if message.get("type") == "call":
+                if not self._write({"type": "reply", **on_call(message.get("request"))}):
+                    return {"error": "채점 재현기에 호출 결과를 보낼 수 없습니다"}
+                continue
+            return message
+
+    def _write(self, message: dict) -> bool:
+        try:
+            self.process.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
+            self.process.stdin.flush()
+            return True
+        except OSError:
+            self.close()
+            return False
 
     def close(self) -> None:
         if self.process is not None:

@@ -323,6 +323,93 @@ def _tail(path: str, size: int = 3000) -> str:
         return ""
 
 
+async def _stdin_line() -> dict | None:
+    """채점기가 보낸 다음 메시지 (표준 입력의 JSON 한 줄). 입력이 닫혔으면 None."""
+    line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    if not line:
+        return None
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
+async def _call_in_kernel(client, job: dict, request: dict, paths: tuple[str, str], killer) -> tuple[str, str | None]:
+    """요청 하나를 학생 커널에서 실행합니다 (셀 하나와 같은 시간 제한). (호출 상태, 실행을 멈출 이유)."""
+    from .protocol import call_request
+
+    call_request(request)   # 형식 검사 (채점기는 믿지만, 커널에 넘기기 전에 한 번 더)
+    request_path, out_path = paths
+    with open(request_path, "w", encoding="utf-8") as handle:
+        json.dump(request, handle)
+    code = (f"__import__('ctxcourse.grading.recorder', fromlist=['serve']).serve("
+            f"{json.dumps(request_path)}, {json.dumps(out_path)})")
+    reply = await _silent(client, code, job["timeout"])
+    if killer is not None and killer.bomb:
+        return "fork_bomb", "fork_bomb"
+    if reply is not None:
+        return ("ok" if reply["content"].get("status") == "ok" else "error"), None
+    if not await client.km.is_alive():
+        return "kernel_died", "kernel_died"
+    try:
+        await client.km.interrupt_kernel()
+    except Exception:  # noqa: BLE001
+        pass
+    if not await _responsive(client, job["grace"]):
+        try:
+            await client.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+        return "timeout", "unresponsive"
+    return "timeout", None
+
+
+async def serve_test(client, job: dict, index: int, test: str, emit, killer) -> str | None:
+    """테스트 셀 자리: 셀의 코드는 실행하지 않고, 채점기가 보내는 호출 요청마다 학생 커널에서 한 번 실행해
+    그 기록을 돌려줍니다 (:mod:`ctxcourse.grading.protocol`). 실행을 멈출 이유(커널이 죽음 등)를 돌려줍니다."""
+    from .protocol import CALL, END, REPLY, TEST
+
+    nonce = secrets.token_hex(8)
+    records = job["records_dir"]
+    begin_path = os.path.join(records, f"rec-{index}-{nonce}.jsonl")
+    args = json.dumps([test, nonce, job["graded"], begin_path])
+    reply = await _silent(client, f"__import__('ctxcourse.grading.recorder', fromlist=['begin']).begin(*{args})",
+                          job["control_timeout"])
+    ready = reply is not None and reply["content"].get("status") == "ok" and os.path.exists(begin_path)
+    if not ready:
+        emit({"type": "event", "kind": "recorder_failed", "index": index, "test": test, "detail": "begin"})
+    begin_text, _ = _read_records(begin_path, 1024 * 1024)
+    emit({"type": TEST, "index": index, "test": test, "nonce": nonce, "begin": begin_text})
+    stopped = None
+    count = 0
+    while True:
+        message = await _stdin_line()
+        if message is None or message.get("type") == END:
+            break
+        if message.get("type") != CALL:
+            continue
+        count += 1
+        request_id = message.get("id")
+        if stopped or not ready:
+            emit({"type": REPLY, "id": request_id, "status": stopped or "recorder_failed", "text": ""})
+            continue
+        paths = (os.path.join(records, f"req-{index}-{count}.json"), os.path.join(records, f"out-{index}-{count}.jsonl"))
+        try:
+            status, stopped = await _call_in_kernel(client, job, message.get("request"), paths, killer)
+        except Exception as error:  # noqa: BLE001
+            emit({"type": "event", "kind": "client_error", "index": index, "detail": f"{type(error).__name__}: {error}"[:500]})
+            status = "error"
+        text, cut = _read_records(paths[1], job["max_records"])
+        emit({"type": REPLY, "id": request_id, "status": status, "text": text, "truncated": cut})
+    if ready and stopped is None:
+        reply = await _silent(client, "__import__('ctxcourse.grading.recorder', fromlist=['end']).end()",
+                              job["control_timeout"])
+        if reply is None or reply["content"].get("status") != "ok":
+            emit({"type": "event", "kind": "recorder_failed", "index": index, "test": test, "detail": "end"})
+    return stopped
+
+
 async def run(job: dict, emit) -> None:
     import nbformat
     from nbclient.exceptions import DeadKernelError
@@ -368,6 +455,16 @@ async def run(job: dict, emit) -> None:
                     emit({"type": "cell", "index": index, "status": "not_run", "outputs": []})
                     continue
                 test = tests.get(index)
+                if test is not None and job.get("interactive"):
+                    cell_started = time.monotonic()
+                    stopped = await serve_test(client, job, index, test, emit, killer)
+                    emit({"type": "cell", "index": index, "status": stopped or "served", "outputs": [],
+                          "execution_count": None, "truncated": False,
+                          "elapsed": round(time.monotonic() - cell_started, 3)})
+                    if stopped:
+                        emit({"type": "event", "kind": stopped, "index": index, "detail": _kernel_exit(client),
+                              "log": _tail(log_path)})
+                    continue
                 nonce = secrets.token_hex(8)
                 records_path = os.path.join(job["records_dir"], f"rec-{index}-{nonce}.jsonl")
                 if test is not None:

@@ -276,8 +276,11 @@ class Sandbox:
         return limits
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, job_dir: Path, job: dict, slot: int) -> RunResult:
-        """실행기를 돌리고 그 출력(JSON 줄들)을 크기와 시간 제한 안에서 읽습니다."""
+    def run(self, job_dir: Path, job: dict, slot: int, conversation=None) -> RunResult:
+        """실행기를 돌리고 그 출력(JSON 줄들)을 크기와 시간 제한 안에서 읽습니다.
+
+        ``conversation``이 있으면 실행기의 표준 입력을 열어 두고, 테스트 알림과 호출 답(:mod:`.protocol`)을
+        ``conversation.feed``로 넘기며, ``conversation``은 ``send``로 실행기에 메시지를 보냅니다."""
         lim = self.limits
         job = dict(job)
         job.update({
@@ -304,7 +307,8 @@ class Sandbox:
                 uid = self.uid_for(slot)
                 for path in [job_dir, *job_dir.rglob("*")]:
                     os.chown(path, uid, uid)
-            return self._execute(lambda **popen: self.spawn(job_dir, runner + [f"{JOBDIR}/job.json"], **popen))
+            return self._execute(lambda **popen: self.spawn(job_dir, runner + [f"{JOBDIR}/job.json"], **popen),
+                                 conversation)
         else:
             tmp = job_dir / "tmp"
             env = {**self._environment(), "HOME": str(job_dir / "work"), "TMPDIR": str(tmp),
@@ -313,15 +317,30 @@ class Sandbox:
                    "JUPYTER_DATA_DIR": str(tmp / "data")}
             argv = runner + [str(job_dir / "job.json")]
             return self._execute(lambda **popen: subprocess.Popen(argv, env=env, cwd=str(job_dir),
-                                                                  start_new_session=True, **popen))
+                                                                  start_new_session=True, **popen), conversation)
 
-    def _execute(self, start) -> RunResult:
+    def _execute(self, start, conversation=None) -> RunResult:
         lim = self.limits
         result = RunResult()
         started = time.monotonic()
-        process = start(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = start(stdin=subprocess.PIPE if conversation is not None else subprocess.DEVNULL,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with self._lock:
             self._live.add(process)
+        if conversation is not None:
+            write_lock = threading.Lock()
+
+            def send(message: dict) -> bool:
+                data = (json.dumps(message) + "\n").encode("utf-8")
+                with write_lock:
+                    try:
+                        process.stdin.write(data)
+                        process.stdin.flush()
+                        return True
+                    except (OSError, ValueError):
+                        return False
+
+            conversation.attach(send)
         stderr_parts: list[bytes] = []
 
         def drain_stderr():
@@ -367,9 +386,17 @@ class Sandbox:
                         continue
                     if isinstance(item, dict):
                         result.lines.append(item)
+                        if conversation is not None and item.get("type") in conversation.FED:
+                            conversation.feed(item)
                     else:
                         result.bad_lines += 1
         finally:
+            if conversation is not None:
+                conversation.finish()
+                try:
+                    process.stdin.close()
+                except OSError:
+                    pass
             selector.close()
             self._kill(process)
             try:

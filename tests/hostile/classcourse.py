@@ -208,14 +208,14 @@ ENTRIES = [
     ClassEntry("liar", "__eq__·ufunc가 거짓말하는 ndarray 하위 클래스를 돌려줌", LIAR, 0,
                flags=frozenset({"suspicious_code"}), message=("test_WeightSum_forward", "Liar 객체를 돌려주었습니다")),
     ClassEntry("property", "params 속성을 읽으면 채점 도구와 numpy를 바꿈 (역전파는 틀림)", PROPERTY, 4,
-               flags=frozenset({"suspicious_code", "verdict_mismatch"})),
+               flags=frozenset({"suspicious_code"})),
     ClassEntry("getattr", "__getattr__가 무엇이든 '통과'하는 함수를 돌려줌", GETATTR, 0),
     ClassEntry("params_grow", "부를 때마다 params·grads를 제자리에서 늘림", PARAMS_GROW, 5,
                message=("test_WeightSum_api", "빈 리스트여야 합니다")),
     ClassEntry("input_mutation", "순전파가 입력 hs를 제자리에서 바꿈", INPUT_MUTATION, 3,
                message=("test_WeightSum_inputs", "제자리에서 바꾸었습니다")),
     ClassEntry("numpy_patch", "forward 안에서 np.allclose를 바꾸고 0을 돌려줌", NUMPY_PATCH, 0,
-               flags=frozenset({"suspicious_code", "verdict_mismatch"})),
+               flags=frozenset({"suspicious_code"})),
     ClassEntry("returns_self", "forward가 배열 대신 객체 자신을 돌려줌", ALIAS_SELF, 0),
 ]
 
