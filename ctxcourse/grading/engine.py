@@ -848,14 +848,13 @@ class GradingEngine:
                 test_timeout=self.limits.wall_timeout)
             run = self.sandbox.run(job_dir, {
                 "notebook_name": f"{name}.ipynb", "tests": {str(k): v for k, v in job["tests"].items()},
-                "graded": notebook_info.graded, "kernel_name": "python3", "interactive": True}, state.slot,
+                "graded": notebook_info.graded, "kernel_name": "python3"}, state.slot,
                 conversation=conversation)
             conversation.join()
             outcome = self._digest_run(run, job, notebook_info)
             replay_started = time.monotonic()
             outcome["replay"] = self._replay_rest(worker, conversation, notebook_info, outcome)
             outcome["replay_seconds"] = time.monotonic() - replay_started
-            outcome.pop("records")
             outcomes[name] = outcome
             if not self.keep_work:
                 shutil.rmtree(job_dir, ignore_errors=True)
@@ -879,7 +878,7 @@ class GradingEngine:
 
     def _digest_run(self, run, job: dict, info: NotebookInfo) -> dict:
         """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다."""
-        cells, records, events = {}, {}, []
+        cells, events = {}, []
         kernel_start = None
         test_status: dict[str, str] = {}
         recorder_failed: list[str] = []
@@ -896,11 +895,6 @@ class GradingEngine:
                                 "truncated": bool(line.get("truncated"))}
                 if index in job["tests"]:
                     test_status[job["tests"][index]] = status
-            elif kind == "records" and line.get("index") in job["tests"]:
-                grade_id = job["tests"][line["index"]]
-                if line.get("test") == grade_id:
-                    records[grade_id] = {"text": str(line.get("text", "")), "nonce": str(line.get("nonce", "")),
-                                         "truncated": bool(line.get("truncated"))}
             elif kind == "event":
                 events.append({k: (str(v)[:3000] if isinstance(v, str) else v) for k, v in line.items()})
                 if line.get("kind") == "recorder_failed" and isinstance(line.get("test"), str):
@@ -925,7 +919,7 @@ class GradingEngine:
         for index, grade_id in job["tests"].items():
             if grade_id not in test_status:
                 test_status[grade_id] = "not_run"
-        return {"cells": cells, "records": records, "events": events, "test_status": test_status,
+        return {"cells": cells, "events": events, "test_status": test_status,
                 "recorder_failed": recorder_failed, "stopped": stopped, "fatal": fatal, "declared": declared,
                 "returncode": run.returncode, "stderr": run.stderr[-2000:], "bad_lines": run.bad_lines,
                 "elapsed": run.elapsed, "tests": job["tests"], "expected_cells": job["cells"],

@@ -6,8 +6,8 @@
 1. 자원 한도를 걸고 (메모리, CPU 시간, 프로세스 수, 파일 크기), root로 시작했으면 채점 전용 uid로
    권한을 내려놓습니다 (``no_new_privs``, 덤프 불가).
 2. 노트북 클라이언트(nbclient)와 IPython 커널을 같은 샌드박스 안에서 띄우고 셀을 차례로 실행합니다.
-   테스트 셀 앞뒤로 :mod:`ctxcourse.grading.recorder`의 ``begin``/``end``를 조용히 실행해 채점 함수의
-   호출을 기록합니다.
+   테스트 셀의 코드는 커널에서 실행하지 않습니다: 그 자리에서 채점기가 보내는 호출 요청(평범한 데이터)마다
+   채점 함수를 한 번 실행해 :mod:`ctxcourse.grading.recorder`로 기록하고 돌려줍니다 (:mod:`.protocol`).
 3. 셀 시간 초과, 멈추지 않는 커널, 죽은 커널, 너무 긴 출력, 하위 프로세스(포크 폭탄)를 다룹니다.
 4. 결과를 한 줄에 JSON 하나씩 표준 출력으로 내보냅니다 (셀 출력, 테스트별 기록, 사건).
 
@@ -455,7 +455,7 @@ async def run(job: dict, emit) -> None:
                     emit({"type": "cell", "index": index, "status": "not_run", "outputs": []})
                     continue
                 test = tests.get(index)
-                if test is not None and job.get("interactive"):
+                if test is not None:   # 테스트 셀의 코드는 커널에서 실행하지 않습니다 (protocol.py)
                     cell_started = time.monotonic()
                     stopped = await serve_test(client, job, index, test, emit, killer)
                     emit({"type": "cell", "index": index, "status": stopped or "served", "outputs": [],
@@ -465,16 +465,6 @@ async def run(job: dict, emit) -> None:
                         emit({"type": "event", "kind": stopped, "index": index, "detail": _kernel_exit(client),
                               "log": _tail(log_path)})
                     continue
-                nonce = secrets.token_hex(8)
-                records_path = os.path.join(job["records_dir"], f"rec-{index}-{nonce}.jsonl")
-                if test is not None:
-                    args = json.dumps([test, nonce, job["graded"], records_path])
-                    reply = await _silent(client, "__import__('ctxcourse.grading.recorder', fromlist=['begin'])"
-                                                  f".begin(*{args})", job["control_timeout"])
-                    if (reply is None or reply["content"].get("status") != "ok"
-                            or not os.path.exists(records_path)):
-                        emit({"type": "event", "kind": "recorder_failed", "index": index, "test": test,
-                              "detail": "begin"})
                 client.cell_bytes = 0
                 client.output_truncated = False
                 client.flood_interrupted = False
@@ -507,19 +497,9 @@ async def run(job: dict, emit) -> None:
                             await client.km.shutdown_kernel(now=True)
                         except Exception:  # noqa: BLE001
                             pass
-                if test is not None and stopped is None:
-                    reply = await _silent(client, "__import__('ctxcourse.grading.recorder', fromlist=['end']).end()",
-                                          job["control_timeout"])
-                    if reply is None or reply["content"].get("status") != "ok":
-                        emit({"type": "event", "kind": "recorder_failed", "index": index, "test": test,
-                              "detail": "end"})
                 emit({"type": "cell", "index": index, "status": status, "outputs": outputs,
                       "execution_count": cell.get("execution_count"), "truncated": client.output_truncated,
                       "elapsed": round(time.monotonic() - cell_started, 3)})
-                if test is not None:
-                    text, cut = _read_records(records_path, job["max_records"])
-                    emit({"type": "records", "index": index, "test": test, "nonce": nonce, "text": text,
-                          "truncated": cut})
                 if stopped:
                     detail = _kernel_exit(client)
                     emit({"type": "event", "kind": stopped, "index": index, "detail": detail,
