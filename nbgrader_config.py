@@ -32,7 +32,8 @@ c.LimitOutput.max_traceback = 50
 
 # Validate 버튼(과 `nbgrader validate`)의 결과 창: 실패한 테스트의 traceback 전체 대신 마지막 줄
 # ("Feedback: <한국어 설명>")만 보여 줍니다. Validator 아래의 Execute에만 적용되므로 채점(autograde)의
-# 출력은 그대로입니다. (tests/test_browser.py가 브라우저에서 확인합니다.)
+# 출력은 그대로입니다. (학생용 설정 .jupyter-student/nbgrader_config.py에도 같은 설정이 있고, 학생 화면은
+# tests/test_browser.py가 확인합니다.)
 c.Validator.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]
 
 # 성적 내보내기 (`nbgrader export`, `course export`): 따옴표를 제대로 치고 수식처럼 보이는 값을 글자로 바꾸는
