@@ -299,20 +299,26 @@ def render_report(course: Course, assignments: list[str], console: Console, *, t
         if not report.rows:
             console.print(f"[yellow]{name}: 채점된 제출물이 없습니다.[/yellow]")
             continue
-        table = Table(title=f"{name}: 학생별·문제별 점수 (평균 {report.mean:.1f}/{report.max_score:g})")
+        table = Table(title=f"{name}: 학생별·문제별 점수 (명단 {len(report.rows)}명 평균 {report.mean:.1f}/{report.max_score:g}, "
+                            f"미제출은 0점)")
         table.add_column("학생")
         for question in report.questions:
             table.add_column(question, justify="right", overflow="fold")
         table.add_column("합계", justify="right")
+        table.add_column("상태")
         table.add_column("의심 표시")
         for row in report.rows:
             cells = []
             for question in report.questions:
+                if row.standing == "미제출":
+                    cells.append("[dim]—[/dim]")
+                    continue
                 got, top_score = row.questions.get(question, (0.0, 0.0))
                 style = "green" if top_score and got >= top_score else ("red" if got == 0 else "yellow")
                 cells.append(f"[{style}]{got:g}/{top_score:g}[/{style}]")
             flags = ", ".join(sorted({f.get("kind", "") for f in row.flags}))
-            table.add_row(safe(row.student, 80), *cells, f"{row.score:g}/{row.max_score:g}", safe(flags, 200))
+            standing = row.standing + (f" (감점 {row.penalty:g})" if row.penalty else "")
+            table.add_row(safe(row.student, 80), *cells, f"{row.score:g}/{row.max_score:g}", standing, safe(flags, 200))
         console.print(table)
         if report.failed_tests:
             failed = Table(title=f"{name}: 가장 많이 실패한 테스트")

@@ -79,3 +79,30 @@ def test_the_demo_never_touches_the_live_course(tmp_path):
     (live / "other").mkdir()
     refused = course_cmd(live, "demo", "--into", str(live / "other"), check=False)
     assert refused.returncode == 2 and "데모폴더가아닙니다" in "".join(refused.stdout.split())
+
+
+def test_report_and_export_tell_the_same_story(tmp_path):
+    """명단 전체(미제출 포함), 늦은 제출의 감점과 최종 점수, 평균이 report와 grades.csv에서 같습니다."""
+    course = released_minicourse(tmp_path / "course")
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    write_class(course, [BY_KEY["correct"], BY_KEY["cv_mean"]])
+    (course / "submitted" / "correct" / "00_mini" / "timestamp.txt").write_text("2026-01-01 09:00:00.000000 UTC")
+    (course / "submitted" / "cv_mean" / "00_mini" / "timestamp.txt").write_text("2026-03-01 09:00:00.000000 UTC")
+    from hostile.harness import nbgrader_cmd
+
+    nbgrader_cmd(course, "db", "assignment", "add", "00_mini", "--duedate=2026-02-01 00:00:00 UTC")
+    nbgrader_cmd(course, "db", "student", "add", "ghost", "--last-name=유령")
+    course_cmd(course, "autograde", "--all", "--jobs", "2")
+    report = " ".join(course_cmd(course, "report").stdout.split())
+    course_cmd(course, "export")
+    with open(course / "grades.csv", encoding="utf-8", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"correct", "cv_mean", "ghost"}
+    assert (rows["ghost"]["status"], float(rows["ghost"]["score"])) == ("미제출", 0.0)
+    assert rows["cv_mean"]["status"] == "늦음" and float(rows["cv_mean"]["raw_score"]) == 6.0
+    assert float(rows["cv_mean"]["late_submission_penalty"]) == 6.0 and float(rows["cv_mean"]["score"]) == 0.0
+    assert (rows["correct"]["status"], float(rows["correct"]["score"])) == ("제출", 8.0)
+    mean = sum(float(r["score"]) for r in rows.values()) / len(rows)
+    assert f"명단 3명 평균 {mean:.1f}/8" in report
+    assert "미제출" in report and "늦음 (감점 6)" in report

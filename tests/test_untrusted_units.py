@@ -107,7 +107,7 @@ def test_scanner_is_linear_and_bounded_on_huge_cells():
 def test_csv_cells_are_quoted_and_formulas_neutralised(tmp_path):
     assert export.cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert export.cell("+1") == "'+1" and export.cell("@x") == "'@x" and export.cell("-2") == "'-2"
-    assert export.cell(None) == "" and export.cell(12) == "12.0" and export.cell("kim") == "kim"
+    assert export.cell(None) == "" and export.cell(12.0) == "12.0" and export.cell(3) == "3" and export.cell("kim") == "kim"
     buffer = io.StringIO()
     csv.writer(buffer).writerow([export.cell("eve,,,,12.0\nmallory,x")])
     assert list(csv.reader(io.StringIO(buffer.getvalue()))) == [["eve,,,,12.0\nmallory,x"]]

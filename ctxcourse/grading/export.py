@@ -3,19 +3,22 @@
 nbgrader 0.9의 ``CsvExportPlugin``은 값을 따옴표 없이 쉼표로 이어 씁니다. 그래서 학생 폴더 이름에 쉼표나
 줄바꿈이 있으면 열이 밀리거나 다른 학생의 행이 생깁니다. 이 플러그인은 같은 열을 :mod:`csv`로 올바르게
 따옴표 처리해 쓰고, 스프레드시트가 수식으로 읽을 값(``= + - @``, 탭, CR로 시작하는 글)은 앞에 ``'``를 붙여
-글자로 만듭니다. ``nbgrader_config.py``에서 ``nbgrader export``의 플러그인으로도 등록되어 있습니다.
+글자로 만듭니다. nbgrader의 열 뒤에 ``status``(제출, 늦음, 미제출, 수동 채점 대기)와 ``needs_manual_grade``를
+덧붙입니다. ``nbgrader_config.py``에서 ``nbgrader export``의 플러그인으로도 등록되어 있습니다.
 """
 
 from __future__ import annotations
 
 import csv
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool
 
+from .grades import grade_rows
+
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-           "raw_score", "late_submission_penalty", "score", "max_score"]
+           "raw_score", "late_submission_penalty", "score", "max_score", "status", "needs_manual_grade"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -23,32 +26,22 @@ def cell(value: object) -> str:
     """CSV 칸 하나: None은 빈칸, 숫자는 그대로, 수식처럼 시작하는 글은 앞에 '를 붙입니다."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, (int, float)):
-        return str(float(value))
+        return str(float(value)) if isinstance(value, float) else str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def rows(gradebook: Gradebook, students=(), assignments=()):
-    """nbgrader의 CSV와 같은 행들 (과제 × 학생; 제출하지 않은 학생은 0점)."""
-    for assignment in gradebook.assignments:
-        if assignments and assignment.name not in assignments:
-            continue
-        for student in gradebook.students:
-            if students and student.id not in students:
-                continue
-            row = {"assignment": assignment.name, "duedate": assignment.duedate, "student_id": student.id,
-                   "last_name": student.last_name, "first_name": student.first_name, "email": student.email,
-                   "max_score": assignment.max_score}
-            try:
-                submission = gradebook.find_submission(assignment.name, student.id)
-            except MissingEntry:
-                row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0)
-            else:
-                penalty = submission.late_submission_penalty or 0.0
-                row.update(timestamp=submission.timestamp, raw_score=submission.score,
-                           late_submission_penalty=penalty, score=max(0.0, submission.score - penalty))
-            yield row
+    """nbgrader의 CSV와 같은 열 + 상태 열들 (:func:`.grades.grade_rows`와 같은 계산; 제출하지 않은 학생은 0점)."""
+    for row in grade_rows(gradebook, students, assignments):
+        yield {"assignment": row.assignment, "duedate": row.duedate, "timestamp": row.timestamp or "",
+               "student_id": row.student, "last_name": row.last_name, "first_name": row.first_name,
+               "email": row.email, "raw_score": row.raw_score, "late_submission_penalty": row.penalty,
+               "score": row.score, "max_score": row.max_score, "status": row.status,
+               "needs_manual_grade": row.needs_manual}
 
 
 class SafeCsvExportPlugin(ExportPlugin):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from nbgrader.api import MissingEntry
 
 from .course import Course
+from .grades import grade_rows
 from .engine import FLAG_TITLES
 from .graded import defines_function, test_function
 
@@ -27,6 +28,8 @@ class StudentRow:
     status: str = ""
     reasons: list[str] = field(default_factory=list)
     flags: list[dict] = field(default_factory=list)
+    standing: str = "제출"        # 제출, 늦음, 미제출, 수동 채점 대기 (:class:`.grades.GradeRow.status`)
+    penalty: float = 0.0
 
 
 @dataclass
@@ -40,6 +43,7 @@ class AssignmentReport:
 
     @property
     def mean(self) -> float:
+        """명단 전체(미제출은 0점)의 평균 최종 점수 — ``course export``의 score 열과 같은 수."""
         return sum(r.score for r in self.rows) / len(self.rows) if self.rows else 0.0
 
 
@@ -85,6 +89,7 @@ def build_report(course: Course, assignment: str) -> AssignmentReport:
         questions += [label for label in (SEVERAL, OTHER) if label in test_of.values()]
         max_score = float(record.max_score)
         rows, failures, messages, flag_students = [], Counter(), defaultdict(Counter), Counter()
+        truths = {row.student: row for row in grade_rows(gb, assignments=[assignment])}   # 명단 전체 (export와 같은 계산)
         for submission in sorted(record.submissions, key=lambda s: s.student.id):
             student = submission.student.id
             state = _state(course, assignment, student)
@@ -102,9 +107,15 @@ def build_report(course: Course, assignment: str) -> AssignmentReport:
             flags = state.get("flags", [])
             for kind in {f.get("kind") for f in flags}:
                 flag_students[kind] += 1
-            rows.append(StudentRow(student, {q: tuple(v) for q, v in per_question.items()}, float(submission.score),
-                                   float(submission.max_score), state.get("status", "nbgrader"),
-                                   state.get("reasons", []), flags))
+            truth = truths.get(student)
+            rows.append(StudentRow(student, {q: tuple(v) for q, v in per_question.items()},
+                                   truth.score if truth else float(submission.score), float(submission.max_score),
+                                   state.get("status", "nbgrader"), state.get("reasons", []), flags,
+                                   truth.status if truth else "제출", truth.penalty if truth else 0.0))
+        for student, truth in sorted(truths.items()):
+            if not truth.submitted:
+                rows.append(StudentRow(student, {}, 0.0, max_score, "missing", [], [], truth.status, 0.0))
+        rows.sort(key=lambda row: row.student)
     failed = [(gid, count, messages[gid].most_common(1)[0][0] if messages[gid] else "")
               for gid, count in failures.most_common()]
     flag_counts = [(FLAG_TITLES.get(kind, kind), count) for kind, count in flag_students.most_common()]
