@@ -172,7 +172,7 @@ def show_broadcast(x, y, *, names: Sequence[str] = ("x", "y"), op: str = "*", cm
     result = operations[op](xs, ys)
     panels = [(data, f"{name}\n형상 {data.shape}" + ("" if data.shape == shape else f", 늘려서 {shape}"))
               for data, name in ((xs, names[0]), (ys, names[1]))]
-    panels.append((result, f"결과 {names[0]} {op} {names[1]}\n형상 {shape}"))
+    panels.append((result, f"결과\n{names[0]} {op} {names[1]}\n형상 {shape}"))
     fig, axes = plt.subplots(1, 3, figsize=(min(3.2 + 2.4 * grid[1], MAX_WIDTH), 1.9 + 0.55 * grid[0]), layout="constrained")
     for index, (ax, (data, title)) in enumerate(zip(axes, panels)):
         shown = np.broadcast_to(data, shape).reshape(grid)
@@ -186,7 +186,7 @@ def show_broadcast(x, y, *, names: Sequence[str] = ("x", "y"), op: str = "*", cm
                 if (stored[0] == 1 and i > 0) or (stored[1] == 1 and j > 0):
                     ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white", alpha=0.45,
                                                hatch="//", edgecolor="grey", linewidth=0))
-        ax.set_title(title)
+        ax.set_title(title, fontsize=9)
         ax.set_xticks(range(grid[1]))
         ax.set_yticks(range(grid[0]))
     fig.suptitle("빗금 칸: 메모리에 없고 브로드캐스팅으로 늘어나기만 한 칸")
