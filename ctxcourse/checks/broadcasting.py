@@ -211,11 +211,19 @@ def forbid_numpy_broadcasting():
 
 
 def check_by_hand(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> None:
-    """:func:`forbid_numpy_broadcasting` 안에서 얻은 ``got``을 확인합니다.
+    """:func:`forbid_numpy_broadcasting` 안에서 얻은 ``got``, 또는 64차원이 넘는 형상의 ``got``을 확인합니다.
+
+    numpy 배열은 64차원까지라 numpy의 브로드캐스팅 함수는 70차원 형상에서 오류를 냅니다. 규칙을 직접 구현한
+    함수는 몇 차원이든 답을 돌려주므로, 채점 엔진처럼 numpy를 바꿔 끼울 수 없는 곳에서도 이 검사가 통합니다.
 
     numpy의 브로드캐스팅 함수를 불렀으면 그렇다고 알려 주고, 아니면 결과가 기대한 형상과 같은지 봅니다
     (튜플인지는 다른 테스트가 확인하므로 여기서는 값만 봅니다).
     """
+    if isinstance(got, BaseException) and ("maximum supported dimension" in str(got) or "dimensions" in str(got)
+                                           and "64" in str(got)):
+        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} {len(shape1)}차원 형상에서 numpy의 오류(\"{str(got)[:70]}\")를 냈습니다. "
+                f"numpy 배열은 64차원까지라 np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
+                f"부르면 이렇게 됩니다. 이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요.")
     if isinstance(got, BaseException) and MARKER in str(got):
         fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
                 f"불렀습니다. 이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요.")

@@ -84,7 +84,7 @@ MISTAKES = [
             "    if any(d1 != d2 and 1 not in (d1, d2) for d1, d2 in zip(s1, s2)):\n"
             "        raise ValueError(f\"{shape1}와 {shape2}는 브로드캐스팅할 수 없습니다\")\n"
             "    return tuple(d2 if d1 == 1 else d1 for d1, d2 in zip(s1, s2))\n"),
-        lost=frozenset({B_EXAMPLES, B_ERROR, B_MANY}),
+        lost=frozenset({B_BY_HAND, B_ERROR, B_EXAMPLES, B_MANY}),
         messages={B_EXAMPLES: "뒤쪽(오른쪽) 축부터", B_ERROR: "앞쪽부터 맞춘 것 같습니다"},
     ),
     Mistake(
