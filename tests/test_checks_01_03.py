@@ -397,3 +397,11 @@ def test_mistake_banks_match_their_notebooks(name):
         assert mistake.messages, mistake.key
         for code in mistake.cells.values():
             compile(code, mistake.key, "exec")
+
+
+def test_by_hand_check_catches_numpy_beyond_64_axes():
+    """채점 엔진처럼 numpy를 바꿔 끼울 수 없어도, 70차원 형상에서 numpy 함수의 오류로 알아챕니다."""
+    many = (1,) * 69 + (3,)
+    got = broadcasting.outcome(lambda s1, s2: np.broadcast_shapes(s1, s2), many, (2, 1))
+    fails_with("64차원까지", broadcasting.check_by_hand, many, (2, 1), got, (1,) * 68 + (2, 3))
+    broadcasting.check_by_hand(many, (2, 1), (1,) * 68 + (2, 3), (1,) * 68 + (2, 3))
