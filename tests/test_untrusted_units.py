@@ -17,7 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from ctxcourse.grading import export, feedback_page, safecopy, scan
-from ctxcourse.grading.engine import notebook_problem, student_id_problem
+from ctxcourse.grading.intake import notebook_problem, student_id_problem
 from ctxcourse.grading.untrusted import for_terminal, strip_controls
 
 HOSTILE = "ok\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\\x1bc\x1b[8mhidden\x1b[0m [/magenta] [bold]x\u202e\x07"

@@ -13,7 +13,6 @@ sys.modules.setdefault("rfc3987_syntax", None)  # jsonschema의 느린 선택 �
 
 import logging  # noqa: E402
 import os  # noqa: E402
-import threading  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -86,47 +85,6 @@ class Course:
             return 30
 
 
-_ENGINES: dict = {}
-_ENGINE_LOCK = threading.Lock()
-
-
-def share_gradebook_engines() -> None:
-    """nbgrader의 ``Gradebook``은 열 때마다 SQLAlchemy 엔진을 새로 만들어 SQL을 매번 다시 컴파일합니다
-    (제출물 하나에 Gradebook을 열 번 넘게 엽니다). 이 프로세스에서는 같은 주소의 엔진을 하나만 만들어
-    나눠 씁니다. 성적부에 쓰는 것은 여전히 nbgrader의 코드이고, 쓰는 스레드는 부모의 주 스레드 하나입니다."""
-    import nbgrader.api as api
-
-    if getattr(api.create_engine, "_ctxcourse_shared", False):
-        return
-    original = api.create_engine
-
-    def shared_create_engine(url, *args, **kwargs):
-        key = (str(url), args, tuple(sorted(kwargs.items())))
-        with _ENGINE_LOCK:
-            engine = _ENGINES.get(key)
-            if engine is None:
-                engine = _ENGINES[key] = original(url, *args, **kwargs)
-            return engine
-
-    shared_create_engine._ctxcourse_shared = True
-    api.create_engine = shared_create_engine
-
-    # 테이블은 한 번 만들면 그대로 있으므로, 같은 엔진에서는 create_all을 한 번만 합니다.
-    metadata = api.Base.metadata
-    create_all = metadata.create_all
-    created: set = set()
-
-    def create_all_once(bind=None, **kwargs):
-        if bind is not None and id(bind) in created and not kwargs:
-            return None
-        result = create_all(bind=bind, **kwargs)
-        if bind is not None:
-            created.add(id(bind))
-        return result
-
-    metadata.create_all = create_all_once
-
-
 def _logger(root: Path) -> logging.Logger:
     """nbgrader의 자세한 기록은 화면 대신 .course_state/logs/nbgrader.log에 씁니다."""
     log = logging.getLogger(f"ctxcourse.nbgrader.{root}")
@@ -144,6 +102,8 @@ def _logger(root: Path) -> logging.Logger:
 def load_course(course_dir: str | os.PathLike | None = None) -> Course:
     """강좌 폴더의 nbgrader 설정을 읽어 :class:`Course`를 만듭니다."""
     ensure_tools_on_path()
+    from .nbgrader_glue import share_gradebook_engines
+
     share_gradebook_engines()
     root = find_course_dir(course_dir)
     from nbgrader.coursedir import CourseDirectory

@@ -15,7 +15,8 @@ from nbgrader.api import MissingEntry
 
 from . import safecopy
 from .course import Course
-from .engine import MAX_NOTEBOOK_BYTES, student_id_problem
+from .intake import student_id_problem
+from .models import MAX_NOTEBOOK_BYTES
 from .feedback_page import notebook_page, write_page
 from .report import questions_of
 

@@ -38,7 +38,7 @@ def history(course: Course, assignment: str) -> list[dict]:
 
 def record_release(course: Course, assignment: str) -> tuple[int, bool]:
     """성적부에 막 등록된 배포본을 역사에 적습니다. (버전 번호, 앞 버전과 달라졌는지)."""
-    from .engine import strip_hidden
+    from .intake import strip_hidden
 
     tests = {}
     with course.gradebook() as gb:

@@ -15,7 +15,7 @@ from nbgrader.api import MissingEntry
 
 from .course import Course
 from .grades import grade_rows
-from .engine import FLAG_TITLES
+from .models import FLAG_TITLES
 from .graded import defines_function, test_function
 
 

@@ -1,0 +1,197 @@
+"""실행자: 제출물 하나를 샌드박스에서 실행하고 그 기록과 판정을 돌려줍니다 (the executor seam).
+
+엔진(:mod:`.engine`)은 "이 제출물을 샌드박스에서 실행하고 판정을 달라"를 실행자에게 맡기고, 성적부에는
+자기만 씁니다. :class:`LocalExecutor`는 이 기계의 스레드 풀 안에서 일하는 첫 구현입니다: 작업 스레드마다
+재현기 프로세스 하나를 두고, 샌드박스의 실행기와 재현기를 :class:`.conversation.Conversation`으로 잇습니다.
+다른 구현(예: 여러 기계의 작업자)은 같은 :class:`Executor` 약속을 지키면 됩니다: ``start``, ``execute``, ``close``,
+``kill_all``. 돌려주는 값은 노트북 이름 → 결과(dict: cells, events, test_status, stopped, replay, 시간)이고,
+엔진은 그것을 믿을 수 없는 데이터로 다룹니다.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+from . import safecopy
+from .conversation import Conversation
+from .models import NotebookInfo, NotebookJob, Prepared
+from .nbgrader_glue import clean_outputs
+from .replay import STOP_REASONS, ReplayWorker
+from .sandbox import Limits, Sandbox
+
+
+class Executor(Protocol):
+    """엔진과 실행자 사이의 약속."""
+
+    def start(self, state_dir: Path) -> str: ...
+
+    def execute(self, prepared: Prepared) -> dict: ...
+
+    def kill_all(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """이 기계에서 bubblewrap 샌드박스로 실행합니다 (작업 스레드마다 하나씩 부릅니다)."""
+
+    def __init__(self, limits: Limits, *, sandbox: bool = True, keep_work: bool = False):
+        self.limits = limits
+        self.sandbox = Sandbox(limits, enabled=sandbox)
+        self.keep_work = keep_work
+        self.work_root: Path | None = None
+        self._local = threading.local()
+        self._slots = iter(range(10_000))
+        self._lock = threading.Lock()
+        self._workers: list[ReplayWorker] = []
+
+    @property
+    def enabled(self) -> bool:
+        return self.sandbox.enabled
+
+    def start(self, state_dir: Path) -> str:
+        """샌드박스를 확인하고 작업 폴더를 만듭니다. 강사에게 보여 줄 한 줄을 돌려줍니다."""
+        note = self.sandbox.check()
+        self.work_root = Path(tempfile.mkdtemp(prefix="ctxgrade-"))
+        os.chmod(self.work_root, 0o711)
+        if self.sandbox.enabled:
+            self.sandbox.warm_matplotlib_cache(Path(state_dir) / "mplcache")
+        return note
+
+    def kill_all(self) -> None:
+        self.sandbox.kill_all()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.close()
+        if self.work_root is not None and not self.keep_work:
+            shutil.rmtree(self.work_root, ignore_errors=True)
+
+    # -- per worker thread ---------------------------------------------------------------------
+    def _slot(self) -> int:
+        if not hasattr(self._local, "slot"):
+            with self._lock:
+                self._local.slot = next(self._slots)
+            self._local.replay = None
+        return self._local.slot
+
+    def _replay_worker(self) -> ReplayWorker:
+        slot = self._slot()
+        if self._local.replay is None:
+            runner = [self.sandbox.python, "-I", "-m", "ctxcourse.grading.replay", "--serve"]
+            if self.sandbox.enabled:
+                if self.sandbox.root_mode:
+                    runner += ["--uid", str(self.sandbox.uid_for(5000 + slot))]
+
+                def spawn(**popen):
+                    return self.sandbox.spawn(None, runner, **popen)
+            else:
+                environment = {**os.environ, "MPLBACKEND": "Agg"}
+
+                def spawn(**popen):
+                    return subprocess.Popen(runner, env=environment, start_new_session=True, **popen)
+            self._local.replay = ReplayWorker(spawn)
+            with self._lock:
+                self._workers.append(self._local.replay)
+        return self._local.replay
+
+    def execute(self, prepared: Prepared) -> dict:
+        """제출물의 노트북마다 샌드박스 실행 + 재현기 판정. 노트북 이름 → 결과."""
+        return {job.name: self._run_notebook(prepared, job) for job in prepared.jobs}
+
+    def _run_notebook(self, prepared: Prepared, job: NotebookJob) -> dict:
+        slot = self._slot()
+        report, info = prepared.report, prepared.info.notebooks[job.name]
+        job_dir = self.work_root / f"{report.assignment}-{report.student}-{job.name}-{slot}-{time.monotonic_ns()}"
+        safecopy.copy_tree(prepared.files[job.name], job_dir / "files")
+        os.chmod(job_dir, 0o700)
+        worker = self._replay_worker()
+        conversation = Conversation(worker, dict(job.tests), {t.grade_id: t.source for t in info.tests}, info.graded,
+                                    call_timeout=self.limits.cell_timeout + self.limits.grace + 30,
+                                    test_timeout=self.limits.wall_timeout)
+        try:
+            run = self.sandbox.run(job_dir, {
+                "notebook_name": f"{job.name}.ipynb", "tests": {str(k): v for k, v in job.tests.items()},
+                "graded": info.graded, "kernel_name": "python3"}, slot, conversation=conversation)
+            conversation.join()
+            outcome = digest_run(run, job)
+            replay_started = time.monotonic()
+            outcome["replay"] = replay_rest(worker, conversation, info, outcome)
+            outcome["replay_seconds"] = time.monotonic() - replay_started
+            return outcome
+        finally:
+            if not self.keep_work:
+                shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def digest_run(run, job: NotebookJob) -> dict:
+    """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다."""
+    cells, events = {}, []
+    kernel_start = None
+    test_status: dict[str, str] = {}
+    recorder_failed: list[str] = []
+    done = fatal = None
+    declared = None
+    for line in run.lines:
+        kind = line.get("type")
+        if kind == "cell" and isinstance(line.get("index"), int) and 0 <= line["index"] < job.cells:
+            index = line["index"]
+            status = str(line.get("status", ""))[:40]
+            cells[index] = {"outputs": clean_outputs(line.get("outputs")), "status": status,
+                            "execution_count": line.get("execution_count")
+                            if isinstance(line.get("execution_count"), int) else None,
+                            "truncated": bool(line.get("truncated"))}
+            if index in job.tests:
+                test_status[job.tests[index]] = status
+        elif kind == "event":
+            events.append({k: (str(v)[:3000] if isinstance(v, str) else v) for k, v in line.items()})
+            if line.get("kind") == "recorder_failed" and isinstance(line.get("test"), str):
+                recorder_failed.append(line["test"])
+        elif kind == "start":
+            declared = line.get("cells")
+        elif kind == "kernel_ready" and isinstance(line.get("elapsed"), (int, float)):
+            kernel_start = float(line["elapsed"])
+        elif kind == "done":
+            done = line
+        elif kind == "fatal":
+            fatal = str(line.get("detail", ""))[:2000]
+    stopped = done.get("stopped") if isinstance(done, dict) else None
+    if stopped not in STOP_REASONS:
+        stopped = None
+    if run.wall_timeout:
+        stopped = "wall_timeout"
+    elif run.overflow:
+        stopped = "overflow"
+    elif done is None:
+        stopped = stopped or "sandbox_error"
+    for index, grade_id in job.tests.items():
+        if grade_id not in test_status:
+            test_status[grade_id] = "not_run"
+    return {"cells": cells, "events": events, "test_status": test_status,
+            "recorder_failed": recorder_failed, "stopped": stopped, "fatal": fatal, "declared": declared,
+            "returncode": run.returncode, "stderr": run.stderr[-2000:], "bad_lines": run.bad_lines,
+            "elapsed": run.elapsed, "tests": job.tests, "expected_cells": job.cells,
+            "kernel_start": kernel_start}
+
+
+def replay_rest(worker, conversation, info: NotebookInfo, outcome: dict) -> dict:
+    """대화에서 답한 테스트의 판정에, 실행되지 못한 테스트(앞에서 커널이 죽음 등)의 판정을 더합니다.
+    후자는 기록 없이 재현기를 돌려 한국어 이유를 얻습니다."""
+    rest = [{"grade_id": t.grade_id, "source": t.source} for t in info.tests if t.grade_id not in conversation.results]
+    answer = {"tests": {}, "notes": []}
+    if rest:
+        answer = worker.run({"tests": rest, "graded": info.graded, "records": {}, "status": outcome["test_status"],
+                             "stopped": outcome["stopped"] or "not_run", "recorder_failed": outcome["recorder_failed"]})
+    merged = {"tests": {**(answer.get("tests") or {}), **conversation.results},
+              "notes": list(conversation.notes) + list(answer.get("notes") or [])}
+    errors = conversation.errors + ([answer["error"]] if answer.get("error") else [])
+    if errors:
+        merged["error"] = "; ".join(errors)[:1000]
+    return merged
