@@ -345,7 +345,32 @@ def cmd_report(args, console: Console) -> int:
             assignments = [a.name for a in gb.assignments]
     if not assignments:
         raise CourseError("성적부에 과제가 없습니다. 먼저 'course release --all'과 'course autograde --all'을 실행하세요.")
-    render_report(course, assignments, console, top=args.top)
+    if not (args.html or args.json) or args.terminal:
+        render_report(course, assignments, console, top=args.top)
+    if args.html or args.json:
+        from .grading.class_report import build_class_report, render_html, to_json, write_text
+
+        if not 0.0 < args.threshold <= 1.0:
+            raise CourseError("--threshold는 0보다 크고 1 이하여야 합니다 (예: 0.8). (threshold must be in (0, 1])")
+        report = build_class_report(course, assignments, threshold=args.threshold)
+        import json
+
+        for option, make in ((args.html, render_html), (args.json, lambda r: json.dumps(to_json(r), ensure_ascii=False,
+                                                                                        indent=1))):
+            if not option:
+                continue
+            path = Path(option)
+            path = path if path.is_absolute() else Path.cwd() / path
+            if not path.parent.is_dir():
+                raise CourseError(f"{path.parent} 폴더가 없습니다. 있는 폴더의 파일 이름을 주세요. (the folder does not exist)")
+            try:
+                write_text(path, make(report))
+            except OSError as error:
+                raise CourseError(f"{path}에 쓸 수 없습니다 ({error.strerror}). (cannot write the file)") from None
+            console.print(f"반 전체 보고서를 {safe(path)}에 썼습니다.")
+        pairs = sum(len(s.similar_pairs) for s in report.assignments)
+        console.print(f"과제 {len(report.assignments)}개, 비슷한 코드 쌍 {pairs}개 (기준 {args.threshold:g}), "
+                      f"과제를 건너 남은 오개념 {len(report.persistent)}개.")
     return 0
 
 
@@ -577,6 +602,17 @@ def build_parser() -> argparse.ArgumentParser:
     assignment_args(report, "요약")
     report.add_argument("--top", type=int, default=5, metavar="N",
                         help="보여 줄 실패 테스트 수 (기본 5). How many failed tests to list.")
+    report.add_argument("--html", metavar="FILE", default=None,
+                        help="반 전체 보고서를 한 장의 HTML로 씁니다 (그림 포함, 오프라인으로 열림): 점수 분포, 테스트별 "
+                             "난이도·변별도, 오개념, 학생×테스트 히트맵, 비슷한 코드 쌍, 늦은 제출·채점 실패. "
+                             "Write the self-contained HTML class report.")
+    report.add_argument("--json", metavar="FILE", default=None,
+                        help="같은 수를 JSON으로 씁니다 (스키마: ctxcourse/grading/report_schema.json). "
+                             "Write the same numbers as JSON.")
+    report.add_argument("--threshold", type=float, default=0.8, metavar="X",
+                        help="비슷한 코드로 볼 겹친 비율 (0~1, 기본 0.8). Similarity threshold for copied work.")
+    report.add_argument("--terminal", action="store_true",
+                        help="--html/--json과 함께 터미널 표도 보여 줍니다. Also print the terminal tables.")
     report.set_defaults(func=cmd_report)
 
     backup_cmd = commands.add_parser(
