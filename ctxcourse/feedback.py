@@ -150,13 +150,19 @@ def _text(label) -> str:
     return label.get_text() if hasattr(label, "get_text") else str(label)
 
 
+class FigureFacts(dict):
+    """채점 엔진이 학생 커널의 진짜 Figure에서 뽑아 기록해 둔 사실 (재현기 안에서만 만들어집니다).
+
+    학생 함수가 이런 모양의 dict를 돌려주어도 그것은 평범한 dict이므로 그림으로 인정되지 않습니다."""
+
+
 def figure_facts(fig) -> dict:
     """matplotlib Figure에서 채점에 필요한 사실만 평범한 데이터(dict, list, float)로 뽑습니다.
 
-    이미 뽑아 둔 dict를 받으면 그대로 돌려줍니다 (채점 엔진이 기록해 둔 결과를 다시 검사할 때).
-    Figure가 아니면 ``None``을 돌려줍니다.
+    채점 엔진이 기록해 둔 사실(:class:`FigureFacts`)을 받으면 그대로 돌려줍니다.
+    Figure가 아니면 (그림처럼 보이는 dict도) ``None``을 돌려줍니다.
     """
-    if isinstance(fig, dict) and fig.get("kind") == "figure":
+    if type(fig) is FigureFacts:
         return fig
     try:
         from matplotlib.figure import Figure

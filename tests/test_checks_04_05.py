@@ -114,7 +114,7 @@ def test_each_mistake_loses_exactly_its_tests_with_its_message(mistake):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_checks_and_mistakes_hold_no_reference_values(assignment):
-    """숨은 테스트의 기준값과 씨앗 예제의 요약값(digest)은 학생도 가진 패키지에 없어야 합니다."""
+    """숨은 테스트의 기준값과 기준 예제의 요약값(digest)은 학생도 가진 패키지에 없어야 합니다."""
     source = "\n".join(c.source for c in _cells(assignment))
     secrets = set(re.findall(r"-?\d+\.\d{5,}", "\n".join(HIDDEN.findall(source))))
     secrets |= set(re.findall(r'"([0-9a-f]{16})"', source))

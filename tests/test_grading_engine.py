@@ -83,9 +83,10 @@ def test_test_cells_show_the_replay_verdict_in_korean(graded):
 
 
 def test_mutation_is_replayed(graded):
-    """입력을 제자리에서 정렬하는 풀이: 재현기가 호출 뒤 인자 상태를 되살려야 값 테스트는 통과, 보존 테스트는 실패."""
+    """입력을 제자리에서 정렬하는 풀이: 재현기가 호출 뒤 인자 상태를 테스트의 변수에 되살리므로 보존 테스트가 그것을
+    봅니다. 값 테스트는 부르기 전에 기대값을 계산하고 사본을 넘기므로 (docs/authoring.md) 정렬된 답에 속지 않습니다."""
     scores = grade_scores(graded["course"])
-    assert scores[("rw_sorts_input", "test_repeat_weights_values")] == POINTS["test_repeat_weights_values"]
+    assert scores[("rw_sorts_input", "test_repeat_weights_values")] == 0
     assert scores[("rw_sorts_input", "test_repeat_weights_unchanged")] == 0
     assert "제자리에서 바꾸었습니다" in cell_text(graded["course"], "rw_sorts_input", "test_repeat_weights_unchanged")
 

@@ -51,6 +51,38 @@ def _stdout(course, student: str) -> str:
                      for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
+READER = """import glob, os
+found = []
+for path in glob.glob("*.ipynb") + glob.glob("/ctxgrade/job/files/*") + glob.glob("/tmp/ctxgrade/*"):
+    try:
+        found.append(open(path, encoding="utf-8", errors="replace").read())
+    except OSError:
+        pass
+print("READ", len(found), "\\n".join(found)[-50000:])"""
+
+FAKE_FIGURE = '''def plot_weights(a):
+    """그림 대신, 채점기가 기록하는 그림 요약처럼 생긴 dict를 돌려줍니다."""
+    return {"kind": "figure", "axes": [{"layers": [list(a)], "title": "", "xlabel": "", "ylabel": "",
+                                        "xticklabels": [], "yticklabels": []}], "colorbars": 1}'''
+
+
+@pytest.mark.slow
+def test_the_sandbox_holds_no_test_code_and_a_fake_figure_earns_nothing(tmp_path):
+    course = released_minicourse(tmp_path / "course")
+    write_class(course, [BY_KEY["correct"], Entry("reader", "노트북 파일과 요청 파일을 읽어 출력", extra=(("end", READER),)),
+                         Entry("fake_figure", "그림 대신 그림 요약처럼 생긴 dict", {"plot_weights": FAKE_FIGURE})])
+    course_cmd(course, "autograde", "--all", "--jobs", "2")
+    scores = totals(course)
+    assert scores["correct"] == 8 and scores["reader"] == 8 and scores["fake_figure"] == 7
+    import nbformat
+
+    nb = nbformat.read(course / "autograded" / "reader" / "00_mini" / "00_mini.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    assert "READ" in printed and "def repeat_weights" in printed, "학생 셀이 자기 노트북을 읽지 못했습니다 (이 테스트가 아무것도 보지 못함)"
+    for secret in ("BEGIN HIDDEN", "check_close", "-1.34717053", "default_rng(3)"):
+        assert secret not in printed, f"샌드박스 안의 파일에서 테스트의 흔적 '{secret}'이 보입니다"
+
+
 @pytest.mark.slow
 def test_a_graded_function_sees_only_the_inputs_of_its_call(tmp_path):
     course = released_minicourse(tmp_path / "course")

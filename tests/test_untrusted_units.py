@@ -139,6 +139,8 @@ def test_notebook_problem_names_duplicated_cells_and_too_many_cells(tmp_path):
     assert notebook_problem(_nb_file(tmp_path, [new_code_cell("x = 1")])) is None
     (tmp_path / "bad.ipynb").write_text("{not json")
     assert notebook_problem(tmp_path / "bad.ipynb") is None
+    (tmp_path / "deep.ipynb").write_text("[" * 200_000 + "]" * 200_000)
+    assert "중첩" in notebook_problem(tmp_path / "deep.ipynb")
 
 
 TEST_SOURCE = '''"""새 입력에서 값을 확인합니다."""

@@ -636,6 +636,7 @@ def render_html(report: ClassReport) -> str:
                                      autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                      lstrip_blocks=True)
     environment.filters["clean"] = lambda value: strip_controls(value, keep_newlines=False)
+    environment.filters["code"] = lambda value: strip_controls(value).replace("\n", " ")   # 들여쓰기는 남김
     environment.filters["number"] = lambda value, digits=2: "—" if value is None else f"{value:.{digits}f}"
     pictures = {s.assignment: figures(s) for s in report.assignments}
     return environment.get_template("class_report.html.j2").render(

@@ -50,6 +50,8 @@ class Conversation:
             self.notes.append(f"실행기의 테스트 알림이 잘못되었습니다: {error}")
             self._send({"type": protocol.END})
             return
+        if self._thread is not None:
+            self._thread.join(10)   # 앞 테스트의 스레드는 END를 보낸 뒤 막 끝나는 중입니다
         if start.test in self.results or self._thread is not None and self._thread.is_alive():
             self.notes.append(f"{start.test}: 실행기가 같은 테스트를 두 번 알렸습니다")
             self._send({"type": protocol.END})

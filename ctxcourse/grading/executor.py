@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+import nbformat
+
 from . import safecopy
 from .conversation import Conversation
 from .models import NotebookInfo, NotebookJob, Prepared
@@ -90,8 +92,8 @@ class LocalExecutor:
                 if self.sandbox.root_mode:
                     runner += ["--uid", str(self.sandbox.uid_for(5000 + slot))]
 
-                def spawn(**popen):
-                    return self.sandbox.spawn(None, runner, **popen)
+                def spawn(**popen):   # 대화 스레드에서 다시 시작될 수 있으므로 그 스레드와 함께 죽지 않게
+                    return self.sandbox.spawn(None, runner, die_with_parent=False, **popen)
             else:
                 environment = {**os.environ, "MPLBACKEND": "Agg"}
 
@@ -111,6 +113,7 @@ class LocalExecutor:
         report, info = prepared.report, prepared.info.notebooks[job.name]
         job_dir = self.work_root / f"{report.assignment}-{report.student}-{job.name}-{slot}-{time.monotonic_ns()}"
         safecopy.copy_tree(prepared.files[job.name], job_dir / "files")
+        strip_tests(job_dir / "files" / f"{job.name}.ipynb", job.tests)
         os.chmod(job_dir, 0o700)
         worker = self._replay_worker()
         conversation = Conversation(worker, dict(job.tests), {t.grade_id: t.source for t in info.tests}, info.graded,
@@ -129,6 +132,17 @@ class LocalExecutor:
         finally:
             if not self.keep_work:
                 shutil.rmtree(job_dir, ignore_errors=True)
+
+
+def strip_tests(path: Path, tests: dict[int, str]) -> None:
+    """샌드박스에 들어가는 노트북에서 테스트 셀의 코드와 출력을 지웁니다. 실행기는 테스트 셀을 실행하지 않으므로
+    필요 없고, 남겨 두면 학생 코드가 파일을 읽어 숨은 테스트와 기대값을 볼 수 있습니다."""
+    nb = nbformat.read(path, as_version=4)
+    for index in tests:
+        if 0 <= index < len(nb.cells):
+            nb.cells[index].source = ""
+            nb.cells[index].outputs = []
+    nbformat.write(nb, path)
 
 
 def digest_run(run, job: NotebookJob) -> dict:

@@ -45,6 +45,8 @@ def notebook_problem(path: Path) -> str | None:
         nb = json.loads(safecopy.read_bytes(path, MAX_NOTEBOOK_BYTES))
     except (ValueError, safecopy.UnsafeSubmission):
         return None
+    except RecursionError:
+        return "노트북 파일의 구조가 너무 깊게 중첩되어 읽을 수 없습니다. 학생에게 저장한 노트북을 다시 내게 하세요."
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         return None

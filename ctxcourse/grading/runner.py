@@ -323,6 +323,14 @@ def _tail(path: str, size: int = 3000) -> str:
         return ""
 
 
+def _remove(*paths: str) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
 async def _stdin_line() -> dict | None:
     """채점기가 보낸 다음 메시지 (표준 입력의 JSON 한 줄). 입력이 닫혔으면 None."""
     line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
@@ -380,6 +388,7 @@ async def serve_test(client, job: dict, index: int, test: str, emit, killer) -> 
     if not ready:
         emit({"type": "event", "kind": "recorder_failed", "index": index, "test": test, "detail": "begin"})
     begin_text, _ = _read_records(begin_path, 1024 * 1024)
+    _remove(begin_path)
     emit({"type": TEST, "index": index, "test": test, "nonce": nonce, "begin": begin_text})
     stopped = None
     count = 0
@@ -401,6 +410,7 @@ async def serve_test(client, job: dict, index: int, test: str, emit, killer) -> 
             emit({"type": "event", "kind": "client_error", "index": index, "detail": f"{type(error).__name__}: {error}"[:500]})
             status = "error"
         text, cut = _read_records(paths[1], job["max_records"])
+        _remove(*paths)   # 학생 코드가 뒤 셀에서 요청(숨은 테스트의 입력)을 읽지 못하도록
         emit({"type": REPLY, "id": request_id, "status": status, "text": text, "truncated": cut})
     if ready and stopped is None:
         reply = await _silent(client, "__import__('ctxcourse.grading.recorder', fromlist=['end']).end()",

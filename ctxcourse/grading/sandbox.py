@@ -198,23 +198,29 @@ class Sandbox:
             "PYDEVD_DISABLE_FILE_VALIDATION": "1", "VIRTUAL_ENV": sys.prefix,
         }
 
-    def spawn(self, job_dir: Path | None, argv: list[str], **popen) -> subprocess.Popen:
-        """``argv``를 샌드박스 안에서 시작합니다 (seccomp 필터는 memfd로 bwrap에 넘깁니다)."""
+    def spawn(self, job_dir: Path | None, argv: list[str], *, die_with_parent: bool = True, **popen) -> subprocess.Popen:
+        """``argv``를 샌드박스 안에서 시작합니다 (seccomp 필터는 memfd로 bwrap에 넘깁니다).
+
+        ``die_with_parent``: bwrap의 ``--die-with-parent``는 *프로세스를 시작한 스레드*가 끝나면 샌드박스를 끝냅니다.
+        여러 테스트에 걸쳐 쓰는 재현기처럼 오래 사는 프로세스는 False로 시작하고, 표준 입력이 닫히면 스스로 끝납니다."""
         fd = None
         try:
             if self.seccomp:
                 fd = os.memfd_create("ctxgrade-seccomp", 0)
                 os.write(fd, self.seccomp)
                 os.lseek(fd, 0, os.SEEK_SET)
-            return subprocess.Popen(self.command(job_dir, argv, seccomp_fd=fd), pass_fds=(fd,) if fd is not None else (),
+            return subprocess.Popen(self.command(job_dir, argv, seccomp_fd=fd, die_with_parent=die_with_parent),
+                                    pass_fds=(fd,) if fd is not None else (),
                                     start_new_session=True, **popen)
         finally:
             if fd is not None:
                 os.close(fd)
 
-    def command(self, job_dir: Path | None, argv: list[str], seccomp_fd: int | None = None) -> list[str]:
+    def command(self, job_dir: Path | None, argv: list[str], seccomp_fd: int | None = None,
+                die_with_parent: bool = True) -> list[str]:
         """bwrap 명령 전체 (``argv``를 샌드박스 안에서 실행)."""
-        cmd = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
+        cmd = [self.bwrap] + (["--die-with-parent"] if die_with_parent else []) + [
+               "--new-session", "--unshare-pid", "--unshare-net",
                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "ctxgrade"]
         if not self.root_mode:
             cmd += ["--unshare-user", "--disable-userns"]

@@ -249,7 +249,9 @@ def decode(data, depth: int = 0):
             facts = data["facts"]
             if not isinstance(facts, dict):
                 raise RecordError("그림 기록이 잘못되었습니다")
-            facts = dict(facts)
+            from ctxcourse.feedback import FigureFacts
+
+            facts = FigureFacts(facts)
             facts["kind"] = "figure"
             return facts
         if tag == "too_large":

@@ -62,11 +62,12 @@ import numpy as np
 from ctxcourse import feedback
 rng = np.random.default_rng(7)
 w = rng.random(7)
-result = feedback.call(repeat_weights, w, 3, name="repeat_weights")
+expected = np.stack([w, w, w], axis=1)   # 기대값은 학생 함수를 부르기 전에 (입력을 바꾸는 함수에 속지 않도록)
+result = feedback.call(repeat_weights, w.copy(), 3, name="repeat_weights")
 feedback.check_ndarray(result, "repeat_weights")
 feedback.check_shape(result, (7, 3), "repeat_weights")
 ### BEGIN HIDDEN TESTS
-feedback.check_close(result, np.stack([w, w, w], axis=1), "repeat_weights", "각 열이 a여야 합니다 (tile과 repeat를 헷갈렸나요?).")
+feedback.check_close(result, expected, "repeat_weights", "각 열이 a여야 합니다 (tile과 repeat를 헷갈렸나요?).")
 ### END HIDDEN TESTS'''),
         ("test_repeat_weights_unchanged", 1, '''"""repeat_weights가 입력 a를 바꾸지 않는지 확인합니다."""
 import numpy as np
@@ -85,7 +86,7 @@ hs_t, a_t = seed_data()
 c = feedback.call(context_vector, hs_t, a_t, name="context_vector")
 feedback.check_ndarray(c, "context_vector")
 feedback.check_shape(c, (4,), "context_vector", hints={(5,): "축 방향을 바꾸어 보세요 (axis=0).", (1, 4): "keepdims를 빼세요."})'''),
-        ("test_context_vector_values", 2, '''"""씨앗 예제와 새 입력에서 맥락 벡터의 값을 확인합니다."""
+        ("test_context_vector_values", 2, '''"""기준 예제와 새 입력에서 맥락 벡터의 값을 확인합니다."""
 import numpy as np
 from ctxcourse import feedback
 from ctxcourse.seed import seed_data
@@ -96,7 +97,8 @@ feedback.check_shape(c, (4,), "context_vector")
 feedback.check_close(c, [-1.34717053, 0.39465326, 0.95567913, -0.32348518], "context_vector", "가중합을 축 0으로 더했나요?")
 rng = np.random.default_rng(3)
 hs2, a2 = rng.normal(size=(6, 3)), rng.random(6)
-feedback.check_close(feedback.call(context_vector, hs2, a2, name="context_vector"), a2 @ hs2, "context_vector")
+expected = a2 @ hs2
+feedback.check_close(feedback.call(context_vector, hs2.copy(), a2.copy(), name="context_vector"), expected, "context_vector")
 ### END HIDDEN TESTS'''),
     ],
     "plot_weights": [
