@@ -54,6 +54,10 @@ lab: setup
 labextension: setup
 	cd ctxcourse/studentlab/js && npm install --no-audit --no-fund && $(CURDIR)/$(BIN)/jupyter-builder build .
 
+# 실행한 강의를 정적 사이트로 (휴대폰에서도 읽기): build/site/index.html
+site: setup
+	$(BIN)/python docs/build_site.py
+
 release: setup
 	$(BIN)/course release --all
 
