@@ -457,6 +457,11 @@ def cmd_demo(args, console: Console) -> int:
     console.print(f"학생별 한국어 피드백 페이지 {len(pages)}개: {course.root / course.coursedir.feedback_directory}")
     console.rule("6. 반 요약 (course report)")
     render_report(course, assignments, console)
+    from .grading.class_report import build_class_report, render_html, write_text
+
+    html_report = course.root / "report.html"
+    write_text(html_report, render_html(build_class_report(course, assignments)))
+    console.print(f"반 전체 보고서 (문항 분석, 흔한 오개념, 비슷한 코드): {html_report}")
     console.rule("7. 데모 점수 확인")
     rows = check_demo(course, submissions)
     wrong = [row for row in rows if not row[5]]

@@ -190,8 +190,8 @@ def figure_facts(fig) -> dict:
             "texts": [_text(t) for t in ax.texts],
             "layers": layers,
         })
-    return {"kind": "figure", "suptitle": fig._suptitle.get_text() if fig._suptitle else "",
-            "axes": axes, "colorbars": colorbars}
+    return FigureFacts(kind="figure", suptitle=fig._suptitle.get_text() if fig._suptitle else "",
+                       axes=axes, colorbars=colorbars)
 
 
 def has_hangul(text: str) -> bool:
