@@ -109,3 +109,13 @@ def test_report_and_export_tell_the_same_story(tmp_path):
     mean = sum(float(r["score"]) for r in rows.values()) / len(rows)
     assert f"명단 3명 평균 {mean:.1f}/8" in report
     assert "미제출" in report and "늦음 (감점 6)" in report
+    course_cmd(course, "export", "--wide", "--excel", "--to", "wide.csv")
+    raw = (course / "wide.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "엑셀용 UTF-8 BOM이 없습니다"
+    with open(course / "wide.csv", encoding="utf-8-sig", newline="") as handle:
+        wide = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(wide) == set(rows) and wide["ghost"]["last_name"] == "유령"
+    for student, row in rows.items():
+        assert float(wide[student]["00_mini"]) == float(row["score"]) == float(wide[student]["total"])
+        assert float(wide[student]["max_total"]) == 8.0
+

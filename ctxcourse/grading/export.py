@@ -59,3 +59,28 @@ class SafeCsvExportPlugin(ExportPlugin):
             writer.writerow(COLUMNS)
             for row in rows(gradebook, students, assignments):
                 writer.writerow([cell(row[key]) for key in COLUMNS])
+
+
+def write_wide(gradebook: Gradebook, dest, *, excel: bool = False) -> int:
+    """학생 한 행, 과제마다 최종 점수 한 열, 합계와 만점 열 (학교 성적표에 붙이기 쉬운 모양). 행 수를 돌려줍니다.
+
+    숫자는 :func:`.grades.grade_rows`와 같은 계산(늦은 제출 감점 뒤의 최종 점수, 미제출은 0)입니다."""
+    table: dict[str, dict] = {}
+    assignments: dict[str, float] = {}
+    for row in grade_rows(gradebook):
+        assignments[row.assignment] = row.max_score
+        entry = table.setdefault(row.student, {"student_id": row.student, "last_name": row.last_name,
+                                               "first_name": row.first_name, "email": row.email})
+        entry[row.assignment] = row.score
+    names = sorted(assignments)
+    header = ["student_id", "last_name", "first_name", "email", *names, "total", "max_total"]
+    with open(dest, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        writer.writerow(header)
+        for student in sorted(table):
+            entry = table[student]
+            total = sum(entry.get(name, 0.0) for name in names)
+            writer.writerow([cell(entry.get(key)) for key in header[:4]] + [cell(entry.get(name, 0.0)) for name in names]
+                            + [cell(total), cell(sum(assignments.values()))])
+    return len(table)
+
