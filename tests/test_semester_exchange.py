@@ -1,0 +1,88 @@
+"""한 학기를 nbgrader의 exchange로: 배포 → 학생 fetch·submit → collect → 채점 → 강사가 배점을 바꿔 다시 배포 →
+늦은 재제출과 collect --update → 새 학생 → 백업·정리·복원. 단계마다 아무것도 잃지 않는지, 정직한 학생에게 의심
+표시가 붙지 않는지, report와 export가 같은 이야기를 하는지 확인합니다.
+
+학생은 이 기계의 다른 Unix 계정이 아니라 nbgrader의 ``--student``로 구별합니다 (제출 폴더 이름이 학생 ID).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from hostile.bank import BY_KEY, build_notebook
+from hostile.harness import course_cmd, nbgrader_cmd, released_minicourse, state, totals, tree_digest
+from hostile.minicourse import ASSIGNMENT
+
+pytestmark = pytest.mark.slow
+NB = f"{ASSIGNMENT}.ipynb"
+COURSE_ID = "attention-context-vector"
+
+
+def _student(course: Path, home: Path, student: str, entry_key: str) -> None:
+    """학생 한 명: exchange에서 받고(fetch), 풀고, 냅니다(submit)."""
+    home.mkdir(parents=True, exist_ok=True)
+    flags = [f"--Exchange.root={course / 'exchange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
+    nbgrader_cmd(home, "fetch_assignment", ASSIGNMENT, *flags) if not (home / ASSIGNMENT).exists() else None
+    fetched = nbformat.read(home / ASSIGNMENT / NB, as_version=4)
+    nbformat.write(build_notebook(fetched, BY_KEY[entry_key]), home / ASSIGNMENT / NB)
+    nbgrader_cmd(home, "submit", ASSIGNMENT, "--student", student, *flags)
+
+
+def _export(course: Path) -> dict:
+    course_cmd(course, "export")
+    with open(course / "grades.csv", encoding="utf-8", newline="") as handle:
+        return {row["student_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_semester_through_the_exchange(tmp_path):
+    course = released_minicourse(tmp_path / "course")
+    course_cmd(course, "release", ASSIGNMENT, "--exchange")
+    homes = tmp_path / "homes"
+    _student(course, homes / "alice", "alice", "correct")
+    _student(course, homes / "bob", "bob", "cv_mean")
+    nbgrader_cmd(course, "collect", ASSIGNMENT)
+    assert (course / "submitted" / "alice" / ASSIGNMENT / "timestamp.txt").is_file()
+    course_cmd(course, "autograde", "--all")
+    assert totals(course) == {"alice": 8.0, "bob": 6.0}
+
+    # 강사가 마음을 바꿉니다: 테스트 하나의 배점을 1 → 2, 다시 배포 (exchange에도).
+    source = nbformat.read(course / "source" / ASSIGNMENT / NB, as_version=4)
+    for cell in source.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_context_vector_shape":
+            cell.metadata.nbgrader["points"] = 2
+    nbformat.write(source, course / "source" / ASSIGNMENT / NB)
+    released = "".join(course_cmd(course, "release", ASSIGNMENT, "--exchange").stdout.split())
+    assert "예전버전으로채점" in released
+
+    # bob은 예전 배포본으로 고쳐 다시 내고, carol은 새 배포본을 받아 냅니다.
+    _student(course, homes / "bob", "bob", "correct")
+    _student(course, homes / "carol", "carol", "rw_no_axis")
+    nbgrader_cmd(course, "collect", "--update", ASSIGNMENT)
+    course_cmd(course, "autograde", "--all")
+    scores = totals(course)
+    assert scores == {"alice": 9.0, "bob": 9.0, "carol": 6.0}, scores
+    for student in ("alice", "bob", "carol"):
+        assert not state(course, student)["flags"], (student, state(course, student)["flags"])
+    assert any("강사가 바꾼 배점" in r for r in state(course, "bob")["reasons"])
+
+    # report와 export가 같은 수를 말합니다 (명단 3명).
+    rows = _export(course)
+    assert {s: float(r["score"]) for s, r in rows.items()} == scores
+    report = " ".join(course_cmd(course, "report").stdout.split())
+    assert f"명단 3명 평균 {sum(scores.values()) / 3:.1f}/9" in report
+
+    # 백업 → 정리 → 복원: 성적부, 제출물, exchange의 받은 편지함까지 그대로.
+    kept = ("gradebook.db", "submitted", "autograded", "exchange", ".course_state/grading")
+    before = {name: tree_digest(course / name) for name in kept if (course / name).is_dir()}
+    course_cmd(course, "clean")
+    assert not (course / "exchange").exists() and not (course / "submitted").exists()
+    backup = sorted((course / "backups").glob("*.tar.gz"))[-1]
+    course_cmd(course, "restore", str(backup))
+    assert totals(course) == scores
+    assert {name: tree_digest(course / name) for name in kept if (course / name).is_dir()} == before
+    shutil.rmtree(homes)
