@@ -28,8 +28,11 @@ def _student(course: Path, home: Path, student: str, entry_key: str) -> None:
     home.mkdir(parents=True, exist_ok=True)
     flags = [f"--Exchange.root={course / 'exchange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
     nbgrader_cmd(home, "fetch_assignment", ASSIGNMENT, *flags) if not (home / ASSIGNMENT).exists() else None
-    fetched = nbformat.read(home / ASSIGNMENT / NB, as_version=4)
-    nbformat.write(build_notebook(fetched, BY_KEY[entry_key]), home / ASSIGNMENT / NB)
+    nb = build_notebook(nbformat.read(home / ASSIGNMENT / NB, as_version=4), BY_KEY[entry_key])
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "explain_axis":
+            cell.source = f"{student}: 시각 축을 따라 더해야 은닉 차원마다 가중합이 남습니다."
+    nbformat.write(nb, home / ASSIGNMENT / NB)
     nbgrader_cmd(home, "submit", ASSIGNMENT, "--student", student, *flags)
 
 
@@ -39,8 +42,31 @@ def _export(course: Path) -> dict:
         return {row["student_id"]: row for row in csv.DictReader(handle)}
 
 
+def _add_free_text_question(course: Path) -> None:
+    """손으로 채점하는 서술형 답 칸(2점)을 과제 끝에 더합니다."""
+    from nbformat.v4 import new_markdown_cell
+
+    path = course / "source" / ASSIGNMENT / NB
+    source = nbformat.read(path, as_version=4)
+    source.cells.append(new_markdown_cell("axis=0으로 합하는 까닭을 한 문장으로 쓰세요.", metadata={"nbgrader": {
+        "grade_id": "explain_axis", "solution": True, "grade": True, "locked": False, "points": 2,
+        "schema_version": 3}}))
+    nbformat.write(source, path)
+
+
+def _grade_by_hand(course: Path, student: str, points: float) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("explain_axis", ASSIGNMENT, ASSIGNMENT, student)
+        grade.manual_score = points
+        grade.needs_manual_grade = False   # formgrader가 점수를 매길 때 하는 일
+        gb.db.commit()
+
+
 def test_a_semester_through_the_exchange(tmp_path):
     course = released_minicourse(tmp_path / "course")
+    _add_free_text_question(course)
     course_cmd(course, "release", ASSIGNMENT, "--exchange")
     homes = tmp_path / "homes"
     _student(course, homes / "alice", "alice", "correct")
@@ -49,6 +75,13 @@ def test_a_semester_through_the_exchange(tmp_path):
     assert (course / "submitted" / "alice" / ASSIGNMENT / "timestamp.txt").is_file()
     course_cmd(course, "autograde", "--all")
     assert totals(course) == {"alice": 8.0, "bob": 6.0}
+    rows = _export(course)
+    assert (rows["alice"]["status"], rows["alice"]["needs_manual_grade"]) == ("수동 채점 대기", "1")
+    assert "수동 채점 대기" in " ".join(course_cmd(course, "report").stdout.split())
+    _grade_by_hand(course, "alice", 2)
+    _grade_by_hand(course, "bob", 1)
+    rows = _export(course)
+    assert (rows["alice"]["status"], float(rows["alice"]["score"])) == ("제출", 10.0)
 
     # 강사가 마음을 바꿉니다: 테스트 하나의 배점을 1 → 2, 다시 배포 (exchange에도).
     source = nbformat.read(course / "source" / ASSIGNMENT / NB, as_version=4)
@@ -65,7 +98,7 @@ def test_a_semester_through_the_exchange(tmp_path):
     nbgrader_cmd(course, "collect", "--update", ASSIGNMENT)
     course_cmd(course, "autograde", "--all")
     scores = totals(course)
-    assert scores == {"alice": 9.0, "bob": 9.0, "carol": 6.0}, scores
+    assert scores == {"alice": 11.0, "bob": 10.0, "carol": 6.0}, scores   # 손으로 준 점수는 다시 채점해도 남습니다
     for student in ("alice", "bob", "carol"):
         assert not state(course, student)["flags"], (student, state(course, student)["flags"])
     assert any("강사가 바꾼 배점" in r for r in state(course, "bob")["reasons"])
@@ -74,7 +107,8 @@ def test_a_semester_through_the_exchange(tmp_path):
     rows = _export(course)
     assert {s: float(r["score"]) for s, r in rows.items()} == scores
     report = " ".join(course_cmd(course, "report").stdout.split())
-    assert f"명단 3명 평균 {sum(scores.values()) / 3:.1f}/9" in report
+    assert f"명단 3명 평균 {sum(scores.values()) / 3:.1f}/11" in report
+    assert rows["carol"]["status"] == "수동 채점 대기"
 
     # 백업 → 정리 → 복원: 성적부, 제출물, exchange의 받은 편지함까지 그대로.
     kept = ("gradebook.db", "submitted", "autograded", "exchange", ".course_state/grading")
