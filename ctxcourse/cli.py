@@ -282,16 +282,17 @@ def cmd_export(args, console: Console) -> int:
     course = load_course(args.course_dir)
     if not Path(course.db_url.replace("sqlite:///", "")).exists():
         raise CourseError("성적부(gradebook.db)가 없습니다. 먼저 'course release --all'과 'course autograde --all'을 실행하세요.")
-    if args.wide:
-        from .grading.export import write_wide
+    if args.wide or args.lms:
+        from .grading.export import write_lms, write_wide
 
         destination = Path(args.to) if Path(args.to).is_absolute() else course.root / args.to
         if not destination.parent.is_dir():
             raise CourseError(f"{destination.parent} 폴더가 없습니다. 있는 폴더의 파일 이름을 --to로 주세요. "
                               f"(the folder does not exist)")
         with course.gradebook() as gb:
-            count = write_wide(gb, destination, excel=args.excel)
-        console.print(f"학생 {count}명의 과제별 최종 점수와 합계를 {safe(destination)}에 내보냈습니다 (학생 한 행).")
+            count = write_lms(gb, destination, args.lms) if args.lms else write_wide(gb, destination, excel=args.excel)
+        what = f"{args.lms.capitalize()} 가져오기 형식" if args.lms else "학생 한 행"
+        console.print(f"학생 {count}명의 과제별 최종 점수를 {safe(destination)}에 내보냈습니다 ({what}).")
         return 0
     path = export_grades(course, Path(args.to), excel=args.excel)
     import csv
@@ -607,6 +608,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="성적부의 모든 과제·학생의 점수를 nbgrader의 CSV 형식으로 씁니다. (nbgrader's CSV export.)")
     export.add_argument("--to", metavar="FILE", default="grades.csv",
                         help="저장할 파일 (기본: 강좌 폴더의 grades.csv). Output file.")
+    export.add_argument("--lms", choices=("canvas", "moodle"), default=None,
+                        help="Canvas나 Moodle 성적부가 가져가는 CSV로 씁니다 (학생 ID로 맞춤). Gradebook import file.")
     export.add_argument("--wide", action="store_true",
                         help="학생 한 행, 과제마다 한 열, 합계 열로 씁니다 (학교 성적표용). One row per student with totals.")
     export.add_argument("--excel", action="store_true",

@@ -118,4 +118,14 @@ def test_report_and_export_tell_the_same_story(tmp_path):
     for student, row in rows.items():
         assert float(wide[student]["00_mini"]) == float(row["score"]) == float(wide[student]["total"])
         assert float(wide[student]["max_total"]) == 8.0
+    course_cmd(course, "export", "--lms", "canvas", "--to", "canvas.csv")
+    with open(course / "canvas.csv", encoding="utf-8", newline="") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and canvas[0][5] == "00_mini"
+    assert canvas[1][0] == "Points Possible" and float(canvas[1][5]) == 8.0
+    assert {r[2]: float(r[5]) for r in canvas[2:]} == {s: float(r["score"]) for s, r in rows.items()}
+    course_cmd(course, "export", "--lms", "moodle", "--to", "moodle.csv")
+    with open(course / "moodle.csv", encoding="utf-8", newline="") as handle:
+        moodle = list(csv.DictReader(handle))
+    assert {r["ID number"]: float(r["00_mini"]) for r in moodle} == {s: float(r["score"]) for s, r in rows.items()}
 

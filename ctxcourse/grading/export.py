@@ -61,10 +61,8 @@ class SafeCsvExportPlugin(ExportPlugin):
                 writer.writerow([cell(row[key]) for key in COLUMNS])
 
 
-def write_wide(gradebook: Gradebook, dest, *, excel: bool = False) -> int:
-    """학생 한 행, 과제마다 최종 점수 한 열, 합계와 만점 열 (학교 성적표에 붙이기 쉬운 모양). 행 수를 돌려줍니다.
-
-    숫자는 :func:`.grades.grade_rows`와 같은 계산(늦은 제출 감점 뒤의 최종 점수, 미제출은 0)입니다."""
+def _scores_by_student(gradebook: Gradebook) -> tuple[dict[str, dict], dict[str, float]]:
+    """학생 ID → {학생 정보, 과제 → 최종 점수}, 과제 → 만점 (:func:`.grades.grade_rows`와 같은 계산)."""
     table: dict[str, dict] = {}
     assignments: dict[str, float] = {}
     for row in grade_rows(gradebook):
@@ -72,6 +70,46 @@ def write_wide(gradebook: Gradebook, dest, *, excel: bool = False) -> int:
         entry = table.setdefault(row.student, {"student_id": row.student, "last_name": row.last_name,
                                                "first_name": row.first_name, "email": row.email})
         entry[row.assignment] = row.score
+    return table, assignments
+
+
+LMS = ("canvas", "moodle")
+
+
+def write_lms(gradebook: Gradebook, dest, kind: str) -> int:
+    """학습 관리 시스템이 가져가는 성적 CSV (UTF-8). 학생은 학생 ID로 맞춥니다.
+
+    - canvas: Canvas 성적부 가져오기 형식 (``Student, ID, SIS User ID, SIS Login ID, Section, <과제>...``와
+      둘째 줄 ``Points Possible``). 학생 ID를 SIS User ID와 SIS Login ID에 넣습니다.
+    - moodle: Moodle의 'CSV 파일에서 성적 가져오기' 형식 (``ID number, Email address, <과제>...``). 가져올 때
+      'ID number'를 사용자 연결 열로, 과제 열을 성적 항목에 연결합니다."""
+    if kind not in LMS:
+        raise ValueError(kind)
+    table, assignments = _scores_by_student(gradebook)
+    names = sorted(assignments)
+    with open(dest, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        if kind == "canvas":
+            writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *names])
+            writer.writerow(["Points Possible", "", "", "", "", *[cell(assignments[n]) for n in names]])
+        else:
+            writer.writerow(["ID number", "Email address", *names])
+        for student in sorted(table):
+            entry = table[student]
+            scores = [cell(entry.get(name, 0.0)) for name in names]
+            if kind == "canvas":
+                full = ", ".join(x for x in (entry.get("last_name"), entry.get("first_name")) if x) or student
+                writer.writerow([cell(full), "", cell(student), cell(student), "", *scores])
+            else:
+                writer.writerow([cell(student), cell(entry.get("email")), *scores])
+    return len(table)
+
+
+def write_wide(gradebook: Gradebook, dest, *, excel: bool = False) -> int:
+    """학생 한 행, 과제마다 최종 점수 한 열, 합계와 만점 열 (학교 성적표에 붙이기 쉬운 모양). 행 수를 돌려줍니다.
+
+    숫자는 :func:`.grades.grade_rows`와 같은 계산(늦은 제출 감점 뒤의 최종 점수, 미제출은 0)입니다."""
+    table, assignments = _scores_by_student(gradebook)
     names = sorted(assignments)
     header = ["student_id", "last_name", "first_name", "email", *names, "total", "max_total"]
     with open(dest, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
