@@ -92,7 +92,8 @@ def test_a_semester_through_the_exchange(tmp_path):
     released = "".join(course_cmd(course, "release", ASSIGNMENT, "--exchange").stdout.split())
     assert "예전버전으로채점" in released
 
-    # bob은 예전 배포본으로 고쳐 다시 내고, carol은 새 배포본을 받아 냅니다.
+    # 마감이 지났습니다. bob은 예전 배포본으로 고쳐 늦게 다시 내고, carol은 새 배포본을 받아 냅니다.
+    nbgrader_cmd(course, "db", "assignment", "add", ASSIGNMENT, "--duedate=2026-01-01 00:00:00 UTC")
     _student(course, homes / "bob", "bob", "correct")
     _student(course, homes / "carol", "carol", "rw_no_axis")
     nbgrader_cmd(course, "collect", "--update", ASSIGNMENT)
@@ -105,7 +106,10 @@ def test_a_semester_through_the_exchange(tmp_path):
 
     # report와 export가 같은 수를 말합니다 (명단 3명).
     rows = _export(course)
-    assert {s: float(r["score"]) for s, r in rows.items()} == scores
+    assert {s: float(r["score"]) for s, r in rows.items()} == scores   # 감점 방식 "none": 늦어도 점수는 그대로
+    assert rows["bob"]["late"] == "True" and rows["carol"]["late"] == "True"
+    # 다시 채점하면 nbgrader는 서술형 답을 다시 '수동 채점 대기'로 둡니다 (준 점수는 남아 있음).
+    assert {r["status"] for r in rows.values()} == {"수동 채점 대기"}
     report = " ".join(course_cmd(course, "report").stdout.split())
     assert f"명단 3명 평균 {sum(scores.values()) / 3:.1f}/11" in report
     assert rows["carol"]["status"] == "수동 채점 대기"

@@ -4,7 +4,7 @@ nbgrader 0.9의 ``CsvExportPlugin``은 값을 따옴표 없이 쉼표로 이어 
 줄바꿈이 있으면 열이 밀리거나 다른 학생의 행이 생깁니다. 이 플러그인은 같은 열을 :mod:`csv`로 올바르게
 따옴표 처리해 쓰고, 스프레드시트가 수식으로 읽을 값(``= + - @``, 탭, CR로 시작하는 글)은 앞에 ``'``를 붙여
 글자로 만듭니다. nbgrader의 열 뒤에 ``status``(제출, 늦음, 미제출, 수동 채점 대기)와 ``needs_manual_grade``를
-덧붙입니다. ``nbgrader_config.py``에서 ``nbgrader export``의 플러그인으로도 등록되어 있습니다.
+덧붙이고, 늦었는지(``late``)도 따로 적습니다. ``nbgrader_config.py``에서 ``nbgrader export``의 플러그인으로도 등록되어 있습니다.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from traitlets import Bool
 from .grades import grade_rows
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-           "raw_score", "late_submission_penalty", "score", "max_score", "status", "needs_manual_grade"]
+           "raw_score", "late_submission_penalty", "score", "max_score", "status", "late", "needs_manual_grade"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -40,7 +40,7 @@ def rows(gradebook: Gradebook, students=(), assignments=()):
         yield {"assignment": row.assignment, "duedate": row.duedate, "timestamp": row.timestamp or "",
                "student_id": row.student, "last_name": row.last_name, "first_name": row.first_name,
                "email": row.email, "raw_score": row.raw_score, "late_submission_penalty": row.penalty,
-               "score": row.score, "max_score": row.max_score, "status": row.status,
+               "score": row.score, "max_score": row.max_score, "status": row.status, "late": row.seconds_late > 0,
                "needs_manual_grade": row.needs_manual}
 
 
