@@ -136,6 +136,8 @@ def test_notebook_problem_names_duplicated_cells_and_too_many_cells(tmp_path):
     assert "같은 셀이 두 번" in notebook_problem(path) and "test_x_shape" in notebook_problem(path)
     path = _nb_file(tmp_path, [new_code_cell("") for _ in range(3001)])
     assert "셀이 너무 많습니다" in notebook_problem(path)
+    flood = new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", text="") for _ in range(20_001)])
+    assert "출력이 너무 많습니다" in notebook_problem(_nb_file(tmp_path, [flood]))
     assert notebook_problem(_nb_file(tmp_path, [new_code_cell("x = 1")])) is None
     (tmp_path / "bad.ipynb").write_text("{not json")
     assert notebook_problem(tmp_path / "bad.ipynb") is None

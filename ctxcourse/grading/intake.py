@@ -35,6 +35,7 @@ def student_id_problem(student: str) -> str | None:
 
 
 MAX_NOTEBOOK_CELLS = 3000
+MAX_NOTEBOOK_OUTPUTS = 20_000
 
 
 
@@ -52,6 +53,11 @@ def notebook_problem(path: Path) -> str | None:
         return None
     if len(cells) > MAX_NOTEBOOK_CELLS:
         return f"셀이 너무 많습니다 ({len(cells):,}개, 한도 {MAX_NOTEBOOK_CELLS:,}개). 빈 셀을 지우고 다시 내게 하세요."
+    outputs = sum(len(cell.get("outputs") or []) for cell in cells if isinstance(cell, dict)
+                  and isinstance(cell.get("outputs") or [], list))
+    if outputs > MAX_NOTEBOOK_OUTPUTS:   # 채점은 출력을 지우고 다시 실행하지만, 지우는 nbgrader 단계도 시간이 듭니다
+        return (f"저장된 출력이 너무 많습니다 ({outputs:,}개, 한도 {MAX_NOTEBOOK_OUTPUTS:,}개). 출력을 모두 지우고 "
+                f"(메뉴 편집 → 모든 출력 지우기) 다시 내게 하세요.")
     seen, twice = set(), []
     for cell in cells:
         meta = cell.get("metadata") if isinstance(cell, dict) else None
