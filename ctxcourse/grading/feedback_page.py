@@ -170,6 +170,13 @@ def output_views(outputs: list) -> list[OutputView]:
 # the page
 # ---------------------------------------------------------------------------
 
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+
+
+def _math_as_code(text: str) -> str:
+    """수식($...$, $$...$$)은 스크립트(MathJax) 없이 보여 주므로 Markdown이 밑줄을 기울임으로 바꾸지 않게 코드로 둡니다."""
+    return _MATH.sub(lambda m: "`` " + " ".join((m.group(1) or m.group(2)).replace("`", "'").split()) + " ``", text)
+
 @dataclass
 class TestView:
     grade_id: str
@@ -213,7 +220,7 @@ def notebook_page(nb, *, assignment: str, notebook: str, student: str, grades: d
     for cell in nb.cells[:MAX_CELLS]:
         grade_id = (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
         if cell.get("cell_type") == "markdown":
-            cells.append(CellView("markdown", html=_MARKDOWN.render(strip_controls(_joined(cell.get("source", ""))))))
+            cells.append(CellView("markdown", html=_MARKDOWN.render(_math_as_code(strip_controls(_joined(cell.get("source", "")))))))
         elif is_test_cell(cell) and grade_id in grades:
             score, top = grades[grade_id]
             source = test_sources.get(grade_id, "")
