@@ -493,8 +493,8 @@ def cmd_demo(args, console: Console) -> int:
         console.print(f"[bold red]데모 점수 확인 실패: {len(wrong)}/{len(rows)}개 제출물이 기대와 다릅니다.[/bold red]")
         return EXIT_DEMO_MISMATCH
     console.print(f"[bold green]데모 점수 확인 통과: 제출물 {len(rows)}개가 모두 기대한 테스트에서만 점수를 잃었습니다.[/bold green]")
-    console.print(f"데모 강좌의 결과: {course.root} (autograded/, grades.csv, gradebook.db). 피드백 페이지: "
-                  f"course --course-dir {course.root} feedback --all")
+    console.print(f"데모 강좌의 결과: {course.root} (autograded/, feedback/, report.html, grades.csv, gradebook.db). "
+                  f"이 강좌로 다른 명령을 해 보려면: course --course-dir {course.root} report")
     return 0
 
 
