@@ -221,14 +221,10 @@ def message_id(message: str) -> str:
 # ---------------------------------------------------------------------------
 
 def _state(course: Course, assignment: str, student: str) -> dict:
-    from .safecopy import read_bytes
+    """채점 상태 파일 (:class:`.state.StateStore`; 없거나 읽을 수 없으면 빈 dict)."""
+    from .state import StateStore
 
-    path = course.state_dir / "grading" / assignment / f"{student}.json"
-    try:
-        data = json.loads(read_bytes(path, 8 * 1024 ** 2).decode("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return StateStore(course.state_dir).load(assignment, student) or {}
 
 
 def _notebook(path: Path):

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -66,11 +65,10 @@ def questions_of(notebook) -> tuple[list[str], dict[str, str]]:
 
 
 def _state(course: Course, assignment: str, student: str) -> dict:
-    path = course.state_dir / "grading" / assignment / f"{student}.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    """채점 상태 파일 (:class:`.state.StateStore`; 없거나 읽을 수 없으면 빈 dict)."""
+    from .state import StateStore
+
+    return StateStore(course.state_dir).load(assignment, student) or {}
 
 
 def build_report(course: Course, assignment: str) -> AssignmentReport:
