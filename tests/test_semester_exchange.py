@@ -26,7 +26,10 @@ COURSE_ID = "attention-context-vector"
 def _student(course: Path, home: Path, student: str, entry_key: str) -> None:
     """학생 한 명: exchange에서 받고(fetch), 풀고, 냅니다(submit)."""
     home.mkdir(parents=True, exist_ok=True)
-    flags = [f"--Exchange.root={course / 'exchange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
+    # 학생의 nbgrader 캐시(기본: ~/.local/share/jupyter/nbgrader_cache)는 학생 폴더 안에 둡니다: 테스트가 이 기계 사용자의
+    # 과제 목록에 가짜 제출을 남기지 않도록.
+    flags = [f"--Exchange.root={course / 'exchange'}", f"--CourseDirectory.course_id={COURSE_ID}",
+             f"--Exchange.cache={home.parent / '.nbgrader_cache'}"]
     nbgrader_cmd(home, "fetch_assignment", ASSIGNMENT, *flags) if not (home / ASSIGNMENT).exists() else None
     nb = build_notebook(nbformat.read(home / ASSIGNMENT / NB, as_version=4), BY_KEY[entry_key])
     for cell in nb.cells:
