@@ -99,7 +99,7 @@ def _observe(record: dict, digest_name: str, function, args: tuple, kwargs: dict
             if keep_result:
                 alias = next((i for i, a in enumerate(args) if a is result and result is not None), None)
                 record["alias"] = alias
-                record["result"] = serial.encode(result)
+                record["result"] = _encode_result(result, record)
             return result
     finally:
         if tees is not None:
@@ -117,6 +117,59 @@ def _observe(record: dict, digest_name: str, function, args: tuple, kwargs: dict
         except Exception:  # noqa: BLE001  (기록 실패 = 기록 없음 = 그 호출은 실패로 채점됩니다)
             pass
         _state["depth"] -= 1
+
+
+# --- 그림 사실의 무결성 ------------------------------------------------------------------------------
+# 그림(Figure)은 값이 아니라 학생 프로세스가 뽑은 "사실"(:func:`ctxcourse.feedback.figure_facts`)로 기록됩니다. 실행기는
+# 학생 셀을 하나도 실행하기 전에 :func:`arm`을 불러 결과를 기록용 데이터로 바꾸는 함수들(과 그 코드 객체)을 적어 둡니다.
+# 결과를 기록할 때 그 함수들이 바뀌어 있으면(학생 셀이 figure_facts나 serial.encode를 바꿔치기함) 결과 대신 "바뀐 채점
+# 도구"를 기록합니다: 재현기는 값을 받지 못해 그 테스트는 실패하고, 기록의 ``tampered``는 강사에게 보일 표시가 됩니다.
+# 같은 프로세스 안의 방어이므로 완벽하지 않습니다 (이 목록까지 고치는 코드는 막지 못합니다). 그래서 채점 도구를 가리키는
+# 코드는 정적 검사(:mod:`ctxcourse.grading.scan`)도 따로 표시합니다.
+
+_GUARDED = {"ctxcourse.grading.serial": ("encode", "_is_figure", "_npy_bytes", "_type_name"),
+            "ctxcourse.feedback": ("figure_facts", "_text", "FigureFacts"),
+            "ctxcourse.grading.recorder": ("_encode_result", "_observe", "_write", "_tampered"),
+            "json": ("dumps",)}
+_ARMED: dict = {}
+
+
+def _fingerprint(value):
+    code = getattr(value, "__code__", None)
+    return value, code, getattr(code, "co_code", None)
+
+
+def arm() -> None:
+    """학생 셀보다 먼저 (실행기가) 부릅니다: 그림 사실을 만드는 함수들을 적어 둡니다."""
+    import ctxcourse.feedback  # noqa: F401  (figure_facts가 있는 모듈)
+
+    if _ARMED:
+        return
+    for module_name, names in _GUARDED.items():
+        module = sys.modules[module_name]
+        for name in names:
+            _ARMED[(module_name, name)] = _fingerprint(getattr(module, name))
+
+
+def _tampered() -> list[str]:
+    """:func:`arm` 뒤에 바뀐 채점 도구의 이름들 (arm 전이면 빈 목록)."""
+    changed = []
+    for (module_name, name), (value, code, raw) in _ARMED.items():
+        module = sys.modules.get(module_name)
+        now = getattr(module, name, None) if module is not None else None
+        if now is not value or getattr(now, "__code__", None) is not code or \
+                getattr(getattr(now, "__code__", None), "co_code", None) != raw:
+            changed.append(f"{module_name}.{name}")
+    return changed
+
+
+def _encode_result(result, record: dict) -> dict:
+    """결과를 기록용 데이터로 바꿉니다. 기록 도구가 바뀌었으면 결과를 기록하지 않습니다 (그 호출은 실패로 채점됨)."""
+    changed = _tampered()
+    if changed:
+        record["tampered"] = changed[:8]
+        return {"t": "foreign", "type": type(result).__name__[:60], "note": "채점 도구가 바뀌어 결과를 기록하지 않음"}
+    return serial.encode(result)
 
 
 def _recording() -> bool:

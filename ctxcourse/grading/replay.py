@@ -118,6 +118,10 @@ class Read:
                 serial.decode(value)
 
 
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
 def parse_records(text: str, test: str, nonce: str, graded: list[str], truncated: bool) -> tuple[list, set, list]:
     """기록 텍스트(JSON 줄들)를 검사합니다. (호출들, 정의되지 않은 함수들, 위조/손상 메모) 를 돌려줍니다."""
     calls, undefined, notes = [], set(), []
@@ -167,6 +171,9 @@ def parse_records(text: str, test: str, nonce: str, graded: list[str], truncated
         except (serial.RecordError, KeyError, TypeError, ValueError) as error:
             notes.append(f"{test}: 기록을 되살릴 수 없습니다 ({error})")
             continue
+        if data.get("tampered"):
+            notes.append(f"{test}: {function}의 결과를 기록하기 전에 학생 셀이 채점 도구를 바꿔 두었습니다 "
+                         f"({', '.join(str(n)[:60] for n in _as_list(data['tampered'])[:4])})")
         if call.digest != data.get("digest"):
             notes.append(f"{test}: {function} 기록의 인자 요약이 인자와 맞지 않습니다 (기록 위조)")
         calls.append(call)

@@ -458,6 +458,11 @@ async def run(job: dict, emit) -> None:
                 killer.kernel_pid = client.km.provisioner.process.pid
                 watcher = asyncio.ensure_future(killer.run())
             emit({"type": "kernel_ready", "elapsed": round(time.monotonic() - started, 3)})
+            # 학생 셀보다 먼저: 그림 사실을 만드는 채점 도구를 적어 둡니다 (recorder.arm)
+            armed = await _silent(client, "__import__('ctxcourse.grading.recorder', fromlist=['arm']).arm()",
+                                  job["control_timeout"])
+            if armed is None or armed["content"].get("status") != "ok":
+                emit({"type": "event", "kind": "recorder_failed", "index": -1, "test": "", "detail": "arm"})
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue

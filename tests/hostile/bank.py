@@ -78,6 +78,38 @@ FEEDBACK_PATCH = '''import ctxcourse.feedback as fb
 fb.check_close = lambda *args, **kwargs: None
 fb.fail = lambda *args, **kwargs: None'''
 
+# 그림을 그리지 않고 그림 사실만 꾸밈 (외부 레드팀 2차): 학생 커널의 serial.encode나 figure_facts를 바꿔치기합니다.
+FIGURE_FORGE_SERIAL = '''import numpy as np
+import ctxcourse.grading.serial as _s
+_orig_encode = _s.encode
+def _enc(value, depth=0):
+    if type(value) is dict and value.get("__fake_figure__"):
+        return {"t": "figure", "facts": value["facts"]}
+    return _orig_encode(value, depth)
+_s.encode = _enc
+
+def plot_weights(a):
+    return {"__fake_figure__": True,
+            "facts": {"axes": [{"layers": [[float(x) for x in np.asarray(a).ravel()]]}]}}'''
+
+FIGURE_FORGE_HIDDEN = '''import numpy as np
+_m = getattr(__builtins__, "__import__", None) or __builtins__["__import__"]
+_fb = _m("".join(["ctx", "course", ".feed", "back"]), fromlist=["x"])
+_LAST = {}
+_orig = vars(_fb)["figure" + "_facts"]
+def _f(fig):
+    if id(fig) in _LAST:
+        return {"axes": [{"title": "", "xlabel": "", "ylabel": "", "xticklabels": [], "yticklabels": [],
+                          "layers": [_LAST[id(fig)]]}], "colorbars": 0}
+    return _orig(fig)
+vars(_fb).update({"figure" + "_facts": _f})
+
+def plot_weights(a):
+    import matplotlib.pyplot as plt
+    fig = plt.figure()
+    _LAST[id(fig)] = [float(x) for x in np.asarray(a).ravel()]
+    return fig'''
+
 RECORDER_PATCH = '''import ctxcourse.grading.recorder as rec
 rec.begin = lambda *args, **kwargs: None'''
 
@@ -199,6 +231,10 @@ ENTRIES = [
           extra=(("start", FEEDBACK_PATCH),), score=6, flags=frozenset({"suspicious_code"})),
     Entry("h_recorder_patch", "채점 기록기를 끔 (빈 답)", base="blank", extra=(("start", RECORDER_PATCH),), score=0,
           flags=frozenset({"suspicious_code", "recorder_blocked"})),
+    Entry("h_figure_forge", "그림 대신 dict + serial.encode 바꿔치기 (그림 없음)", {"plot_weights": FIGURE_FORGE_SERIAL},
+          score=7, flags=frozenset({"suspicious_code", "records_tampered"})),
+    Entry("h_figure_forge_hidden", "빈 Figure + 감춘 figure_facts 바꿔치기 (그림 없음)",
+          {"plot_weights": FIGURE_FORGE_HIDDEN}, score=7, flags=frozenset({"suspicious_code", "records_tampered"})),
     Entry("h_liar", "np.allclose·__eq__가 거짓말하는 ndarray 하위 클래스", {"context_vector": CV_LIAR}, score=5,
           flags=frozenset({"suspicious_code"}), plain=7),
     Entry("h_edit_tests", "테스트 셀을 pass로 바꿈 (값이 틀린 답)", {"context_vector": CV_MEAN}, edit_tests="replace",
