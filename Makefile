@@ -64,3 +64,12 @@ release: setup
 # 학기 데이터(성적부, 제출물, 채점 결과, 피드백, exchange)는 git에 없습니다: 지우기 전에 backups/에 백업합니다.
 clean: setup
 	$(BIN)/course clean
+
+# 강의실 JupyterHub 시험판 (root로 실행): 강사 1명·학생 3명의 Unix 계정, 공용 nbgrader exchange, make lab과 같은
+# 한국어 학생 화면. 127.0.0.1:8000에서 열고 로그인 안내(계정, 비밀번호)를 출력합니다. Ctrl+C로 끄고, 다시 실행해도
+# 제출물·성적부·비밀번호는 남습니다. 설치·계정·설정은 hub/ctxhub.py, Hub 설정은 hub/jupyterhub_config.py.
+# 옵션: make hub HUB_ARGS="--port 8010"   데모 계정과 Hub 상태까지 지우기: make hub HUB_CMD=remove
+HUB_CMD ?= start
+.PHONY: hub
+hub:
+	/usr/bin/python3 hub/ctxhub.py $(HUB_CMD) $(HUB_ARGS)
