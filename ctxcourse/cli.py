@@ -179,7 +179,7 @@ class RichProgress:
 
 
 def run_autograde(course: Course, assignments: list[str], console: Console, *, student=None, jobs=None,
-                  sandbox=True, force=False, timeout=None, memory=None, wall_timeout=None):
+                  sandbox=True, force=False, timeout=None, memory=None, wall_timeout=None, scheduler=None):
     from .grading.engine import GradingEngine
     from .grading.sandbox import Limits
 
@@ -193,11 +193,51 @@ def run_autograde(course: Course, assignments: list[str], console: Console, *, s
         console.print("[bold red]경고: --no-sandbox[/bold red] 학생 코드가 강사 권한으로, 네트워크와 강좌 폴더에 접근할 수 "
                       "있는 상태로 실행됩니다. 믿을 수 있는 제출물에만 쓰세요. (student code runs unprotected)")
     started = time.monotonic()
-    with _progress(console) as progress:
-        engine = GradingEngine(course, jobs=jobs, sandbox=sandbox, force=force, limits=limits,
-                               progress=RichProgress(progress, console))
-        reports = engine.grade(assignments, student)
+    executor = _cluster_executor(scheduler, limits, sandbox, console) if scheduler else None
+    from .grading.cluster import ClusterStopped, ClusterUnavailable
+
+    try:
+        if executor is not None:
+            jobs = jobs or executor.connect()   # 기본: 작업자들의 스레드 수만큼 동시에
+        with _progress(console) as progress:
+            engine = GradingEngine(course, jobs=jobs, sandbox=sandbox, force=force, limits=limits,
+                                   progress=RichProgress(progress, console), executor=executor)
+            reports = engine.grade(assignments, student)
+    except ClusterUnavailable as error:
+        raise CourseError(str(error)) from None
+    except ClusterStopped:
+        raise KeyboardInterrupt from None
+    finally:
+        if executor is not None:
+            executor.close()
+    if executor is not None and executor.graded_by:
+        console.print("작업자별 채점 수 (graded per worker): " + ", ".join(
+            f"{safe(worker, 120)} {count}개" for worker, count in sorted(executor.graded_by.items())))
     return reports, time.monotonic() - started, engine.jobs
+
+
+def _cluster_executor(scheduler: str, limits, sandbox: bool, console: Console):
+    """``--scheduler tcp://HOST:PORT``: 제출물을 Dask 작업자들에게 맡기는 실행자 (:mod:`.grading.cluster`)."""
+    from .grading.cluster import DaskExecutor
+
+    if not sandbox:
+        raise CourseError("--no-sandbox는 --scheduler와 함께 쓸 수 없습니다: 클러스터의 작업자는 언제나 샌드박스에서 "
+                          "채점합니다. (--no-sandbox cannot be used with --scheduler)")
+    if not scheduler.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
+        raise CourseError(f"스케줄러 주소는 tcp://HOST:PORT 꼴이어야 합니다: {safe(scheduler, 200)} "
+                          "(scheduler address must look like tcp://HOST:PORT)")
+    console.print(f"Dask 스케줄러 {safe(scheduler, 200)}에 연결합니다 (connecting to the Dask scheduler)...")
+    return DaskExecutor(scheduler, limits, note=lambda text: console.print(f"[yellow]•[/yellow] {safe(text, 800)}"))
+
+
+def _scheduler_setting(course: Course, args) -> str | None:
+    """--scheduler, 없으면 nbgrader_config.py의 ``c.CourseGrader.scheduler``. --local이면 언제나 이 기계."""
+    if getattr(args, "local", False):
+        return None
+    if args.scheduler:
+        return args.scheduler
+    configured = course.config.get("CourseGrader", {}).get("scheduler")
+    return str(configured) if configured else None
 
 
 def _summary_table(reports, title: str) -> Table:
@@ -222,7 +262,8 @@ def cmd_autograde(args, console: Console) -> int:
         raise CourseError("--jobs는 1 이상이어야 합니다. (--jobs must be at least 1)")
     reports, seconds, jobs = run_autograde(course, assignments, console, student=args.student, jobs=args.jobs,
                                            sandbox=not args.no_sandbox, force=args.force, timeout=args.timeout,
-                                           memory=args.memory, wall_timeout=args.wall_timeout)
+                                           memory=args.memory, wall_timeout=args.wall_timeout,
+                                           scheduler=_scheduler_setting(course, args))
     console.print(_summary_table(reports, "채점 결과 (autograded/, gradebook.db)"))
     graded = sum(r.status != "skipped" for r in reports)
     flagged = sum(bool(r.flags) for r in reports)
@@ -590,6 +631,13 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--wall-timeout", type=int, metavar="SECONDS", default=None,
                            help="제출물 하나의 전체 실행 시간 한도 (기본: 셀 시간 제한 × 3 + 60초, 최소 300초). "
                                 "Wall-clock limit per submission.")
+    autograde.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                           help="제출물을 이 Dask 스케줄러의 작업자들에게 맡깁니다 (작업자마다 샌드박스; 성적부는 이 기계). "
+                                "nbgrader_config.py의 c.CourseGrader.scheduler로도 정합니다. "
+                                "Grade on the workers of this Dask scheduler.")
+    autograde.add_argument("--local", action="store_true",
+                           help="설정에 스케줄러가 있어도 이 기계에서 채점합니다. Grade on this machine even if a "
+                                "scheduler is configured.")
     autograde.set_defaults(func=cmd_autograde)
 
     feedback = commands.add_parser(

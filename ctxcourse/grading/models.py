@@ -79,6 +79,7 @@ class SubmissionReport:
     seconds: float = 0.0
     engine: str = ENGINE_VERSION
     sandbox: bool = True
+    worker: str = ""                             # 채점한 Dask 작업자 ("호스트 tcp://주소"; 이 기계에서 채점하면 빈 문자열)
     timing: dict = field(default_factory=dict)   # 단계별 시간(초): prepare, sandbox, kernel_start, cells, replay, finish
     events: list = field(default_factory=list)   # 샌드박스 실행기가 알린 사건 (진단용; 커널 로그 끝부분 포함)
 
