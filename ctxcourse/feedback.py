@@ -12,6 +12,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ctxcourse.checks.diagnoses import identify, say
+
 DIGEST_DECIMALS = 6
 
 
@@ -32,7 +34,14 @@ def called(name: str, particle: str) -> str:
 
 
 class Feedback(AssertionError):
-    """학생에게 보여 줄 한국어 메시지를 담은 테스트 실패."""
+    """학생에게 보여 줄 한국어 메시지를 담은 테스트 실패.
+
+    ``id``는 메시지의 진단 id입니다 (:mod:`ctxcourse.checks.diagnoses`; 알아볼 수 없으면 None).
+    채점 엔진이 기록한 메시지에서도 :func:`~ctxcourse.checks.diagnoses.identify`로 같은 id가 나옵니다."""
+
+    @property
+    def id(self) -> str | None:
+        return identify(str(self))
 
 
 def _short_feedback(shell, etype, value, tb, tb_offset=None):
@@ -86,26 +95,25 @@ def call(func: Callable, *args, name: str | None = None,
     try:
         return func(*args)
     except NotImplementedError:
-        fail(f"{called(name, '이')} 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+        fail(say("not_implemented", called=called(name, "이")))
     except Feedback:
         raise
     except Exception as error:  # noqa: BLE001  (학생 코드의 어떤 예외든 설명해 줍니다)
-        text = f"{type(error).__name__}: {error}"
+        frame = say("call_error", called=called(name, "을"), error=f"{type(error).__name__}: {error}")
         for needle, hint in (error_hints or {}).items():
             if needle in str(error):
-                fail(f"{called(name, '을')} 부르자 오류가 났습니다 ({text}). {hint}")
-        fail(f"{called(name, '을')} 부르자 오류가 났습니다 ({text}).")
+                fail(f"{frame} {hint}")
+        fail(frame)
 
 
 def check_ndarray(result: Any, name: str) -> np.ndarray:
     """결과가 numpy 배열인지 확인하고 그대로 돌려줍니다."""
     if isinstance(result, (list, tuple)):
-        fail(f"{name}()의 반환값이 파이썬 {type(result).__name__}입니다. 파이썬 리스트가 아니라 numpy 배열"
-             f"(np.ndarray)을 돌려주세요: .tolist()나 리스트 내포를 쓰지 말고 numpy 연산의 결과를 그대로 돌려주면 됩니다.")
+        fail(say("returned_list", name=name, type=type(result).__name__))
     if result is None:
-        fail(f"{called(name, '이')} None을 돌려주었습니다. 함수 끝에 return 문이 있는지 확인하세요.")
+        fail(say("returned_none", called=called(name, "이")))
     if type(result) is not np.ndarray:
-        fail(f"{called(name, '이')} {type(result).__name__} 객체를 돌려주었습니다. np.ndarray를 돌려주세요.")
+        fail(say("not_ndarray", called=called(name, "이"), type=type(result).__name__))
     return result
 
 
@@ -116,21 +124,21 @@ def check_shape(result: np.ndarray, expected: tuple, name: str,
     if shape == tuple(expected):
         return
     hint = (hints or {}).get(shape, "")
-    fail(f"{name}()의 결과 형상이 {shape}입니다. 기대한 형상은 {tuple(expected)}입니다. {hint}".rstrip())
+    fail(f"{say('shape_wrong', call=name + '()', got=shape, expected=tuple(expected))} {hint}".rstrip())
 
 
 def check_close(result: np.ndarray, expected, name: str, message: str = "", atol: float = 1e-8) -> None:
     """값이 기대와 가까운지 확인합니다 (형상은 먼저 :func:`check_shape`로 확인하세요)."""
     expected = np.asarray(expected, dtype=float)
     if result.shape != expected.shape or not np.allclose(result, expected, atol=atol, rtol=1e-6):
-        fail(f"{name}()의 값이 기대와 다릅니다. {message}".rstrip())
+        fail(f"{say('values_wrong', name=name)} {message}".rstrip())
 
 
 def check_unchanged(before: np.ndarray, after: np.ndarray, what: str, name: str) -> None:
     """함수가 입력 배열을 제자리에서 바꾸지 않았는지 확인합니다."""
     if before.shape != after.shape or not np.array_equal(before, after):
-        fail(f"{called(name, '이')} 입력 {what}를 제자리에서 바꾸었습니다. 입력은 그대로 두고 새 배열을 만들어 "
-             f"돌려주세요 (예: *=, += 대신 * , + 를 쓰거나 .copy()를 쓰세요).")
+        fail(say("input_mutated", called=called(name, "이"), what=what) + " 입력은 그대로 두고 새 배열을 만들어 "
+             "돌려주세요 (예: *=, += 대신 * , + 를 쓰거나 .copy()를 쓰세요).")
 
 
 def digest(values, decimals: int = DIGEST_DECIMALS) -> str:
@@ -143,7 +151,7 @@ def digest(values, decimals: int = DIGEST_DECIMALS) -> str:
 def check_digest(result: np.ndarray, expected_digest: str, name: str, message: str = "") -> None:
     """기준 예제의 값을 드러내지 않고 비교합니다: 반올림한 값의 요약이 같아야 합니다."""
     if digest(result) != expected_digest:
-        fail(f"{name}()의 형상은 맞지만 기준 예제의 값이 기대와 다릅니다. {message}".rstrip())
+        fail(f"{say('digest_differs', name=name)} {message}".rstrip())
 
 
 def _text(label) -> str:
@@ -208,18 +216,16 @@ def check_pair(result: Any, name: str, parts: tuple[str, str]) -> tuple[np.ndarr
     """
     first, second = parts
     if result is None:
-        fail(f"{called(name, '이')} None을 돌려주었습니다. 함수 끝에 return {first}, {second} 를 쓰세요.")
+        fail(say("pair_returned_none", called=called(name, "이"), first=first, second=second))
     if not isinstance(result, (tuple, list)):
-        fail(f"{called(name, '이')} {type(result).__name__} 하나를 돌려주었습니다. 두 값을 튜플로 돌려주세요: "
-             f"return {first}, {second}")
+        fail(say("pair_not_tuple", called=called(name, "이"), type=type(result).__name__, first=first, second=second))
     if len(result) != 2:
-        fail(f"{called(name, '이')} 값 {len(result)}개를 돌려주었습니다. 정확히 두 값을 돌려주세요: return {first}, {second}")
+        fail(say("pair_count", called=called(name, "이"), count=len(result), first=first, second=second))
     for label, value in zip(parts, result):
         if isinstance(value, (list, tuple)):
-            fail(f"{called(name, '이')} 돌려준 {label}가 파이썬 {type(value).__name__}입니다. 리스트가 아니라 numpy 배열"
-                 f"(np.ndarray)을 돌려주세요. 예: .tolist()를 쓰지 말고 numpy 연산의 결과를 그대로 돌려줍니다.")
+            fail(say("pair_item_list", called=called(name, "이"), label=label, type=type(value).__name__))
         if type(value) is not np.ndarray:
-            fail(f"{called(name, '이')} 돌려준 {label}가 {type(value).__name__}입니다. np.ndarray를 돌려주세요.")
+            fail(say("pair_item_type", called=called(name, "이"), label=label, type=type(value).__name__))
     return result[0], result[1]
 
 
@@ -230,8 +236,7 @@ def check_varies(first: Any, second: Any, name: str) -> None:
     except (TypeError, ValueError):
         return
     if same:
-        fail(f"{called(name, '이')} 입력이 달라도 똑같은 결과를 돌려줍니다. 기준 예제의 답을 코드에 적어 넣지 말고, "
-             f"받은 입력으로 계산해서 돌려주세요.")
+        fail(say("hardcoded_answer", called=called(name, "이")))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-4) -> np.ndarray:
@@ -273,14 +278,13 @@ def check_not_hardcoded(seed_result: Any, result: Any, name: str) -> None:
     try:
         check_varies(seed_result, result, name)
     except Feedback as error:
-        raise Feedback(f"{error} 이런 풀이는 기준 예제의 테스트는 통과해도 새 입력으로 검사하는 테스트에서는 "
-                       f"틀립니다.") from None
+        raise Feedback(f"{error} {say('hardcoded_note')}") from None
 
 
 def check_numeric(result: np.ndarray, name: str) -> None:
     """배열의 자료형이 숫자(정수·실수)인지 확인합니다. 문자열이나 object 배열이면 실패합니다."""
     if not (np.issubdtype(result.dtype, np.integer) or np.issubdtype(result.dtype, np.floating)):
-        fail(f"{called(name, '이')} 돌려준 배열의 자료형이 {result.dtype}입니다. 숫자(실수) 배열을 돌려주세요.")
+        fail(say("not_numeric", called=called(name, "이"), dtype=result.dtype))
 
 
 def check_seed_values(result, expected, name: str, *, label: str = "결과", decimals: int = 3,
@@ -293,15 +297,15 @@ def check_seed_values(result, expected, name: str, *, label: str = "결과", dec
     expected = np.asarray(expected, dtype=float)
     got = np.asarray(result, dtype=float)
     if got.shape != expected.shape:
-        fail(f"{name}()의 {label} 형상이 {got.shape}입니다. 기대한 형상은 {expected.shape}입니다.")
+        fail(say("part_shape_wrong", call=f"{name}()", label=label, got=got.shape, expected=expected.shape))
     tolerance = 0.6 * 10.0 ** -decimals
     wrong = ~(np.abs(got - expected) <= tolerance)
     if not wrong.any():
         return
     index = tuple(int(i) for i in np.argwhere(wrong)[0])
     where = label + (f"[{', '.join(map(str, index))}]" if index else "")
-    message = (f"{name}()의 값이 기준 예제의 기대값과 다릅니다. 처음 다른 곳은 {where}입니다: "
-               f"결과 {got[index]:.{decimals}f}, 기대 {expected[index]:.{decimals}f}.")
+    message = say("seed_values_wrong", name=name, where=where, got=f"{got[index]:.{decimals}f}",
+                  expected=f"{expected[index]:.{decimals}f}")
     if expected.size <= 8:
         values = ", ".join(f"{v:.{decimals}f}" for v in expected.ravel())
         message += f" 기대값 전체(소수 {decimals}자리): [{values}]."

@@ -247,7 +247,7 @@ def test_context_vector_shape_diagnoses(make, text):
 
 def test_context_vector_value_diagnoses():
     hs, a = seed_data()
-    fails_with("가중치를 곱하지 않았습니다", axis_sum.check_context_values, hs, a, hs.sum(axis=0))
+    fails_with("가중치를 곱하지 않고", axis_sum.check_context_values, hs, a, hs.sum(axis=0))
     fails_with("한 행만 골랐습니다", axis_sum.check_context_values, hs, a, hs[0].copy())
     square, w = RNG.normal(size=(4, 4)), RNG.dirichlet(np.ones(4))
     fails_with("축이 틀림", axis_sum.check_context_values, square, w, (square * w[:, None]).sum(axis=1))

@@ -187,7 +187,7 @@ def test_forward_check_names_the_wrong_axis_list_and_missing_weights(solutions):
     fails(ws.check_forward, np.zeros((N, 1, H)), HS, A, match="keepdims")
     fails(ws.check_forward, np.matmul(A, HS), HS, A, match="a.reshape(N, 1, T) @ hs")
     fails(ws.check_forward, c.tolist(), HS, A, match="리스트가 아니라 numpy 배열")
-    fails(ws.check_forward_values, HS.sum(axis=1), HS, A, match="가중치 a를 곱하지 않고")
+    fails(ws.check_forward_values, HS.sum(axis=1), HS, A, match="가중치를 곱하지 않고")
     fails(ws.check_forward_values, HS[:, 0], HS, A, match="첫 시각의 은닉 상태")
 
 
@@ -259,6 +259,6 @@ def test_attention_check_names_swaps_and_context_errors(solutions):
     assert aw.check_attention((c, a), HS, h) == (c, a)
     fails(aw.check_attention, (a, c), HS, h, match="순서가 바뀌었습니다")
     fails(aw.check_attention, (np.zeros((N, T)), a), HS, h, match="은닉 차원 축(축 2)으로 합했습니다")
-    fails(aw.check_attention, (HS.mean(axis=1), a), HS, h, match="가중치를 쓰지 않고")
+    fails(aw.check_attention, (HS.mean(axis=1), a), HS, h, match="가중치를 곱하지 않고")
     fails(aw.check_attention, (c + 10 * np.abs(HS).max(), a), HS, h, match="가중합이 아닙니다")
     fails(aw.check_attention, (c, a.tolist()), HS, h, match="돌려준 a가 파이썬 list")

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ctxcourse.feedback import Feedback, call, check_ndarray, check_pair, check_shape, fail, numerical_gradient
+from ctxcourse.checks.diagnoses import say
 from ctxcourse.seed import seed_data
 
 WEIGHT_SUM = "WeightSum"
@@ -24,17 +25,13 @@ ATTENTION_WEIGHT = "AttentionWeight"
 ATTENTION = "Attention"
 
 CALL_HINTS = {
-    "could not be broadcast": "형상을 맞추세요: 가중치 a (N, T)는 a.reshape(N, T, 1), 쿼리 h (N, H)는 "
-                              "h.reshape(N, 1, H), 기울기 dc (N, H)는 dc.reshape(N, 1, H)로 바꾸면 hs (N, T, H)와 "
-                              "브로드캐스팅됩니다.",
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 배열과 같아야 합니다. 크기는 N, T, H = hs.shape로 입력에서 "
-                      "읽어 쓰세요 (숫자를 적어 넣지 마세요).",
-    "values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
-    "NoneType": "backward는 forward가 self.cache에 저장한 값을 씁니다. forward에서 self.cache = (...)를 "
-                "잊지 않았는지 확인하세요.",
+    "could not be broadcast": say("layer_reshape_inputs"),
+    "cannot reshape": say("reshape_size_mismatch", what="배열과") + (
+        " 크기는 N, T, H = hs.shape로 입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요)."),
+    "values to unpack": say("hs_is_3d", what="hs"),
+    "NoneType": say("layer_no_cache"),
 }
-OVERFLOW = ("큰 점수(예: 1000)에서 np.exp가 오버플로를 일으켰거나 모든 값이 0이 되어 0으로 나눈 것입니다. "
-            "지수를 취하기 전에 시각 축(축 1)마다 최댓값을 빼세요: s - np.max(s, axis=1, keepdims=True).")
+OVERFLOW = say("softmax_no_max") + (" 지수를 취하기 전에 시각 축(축 1)마다 최댓값을 빼세요: s - np.max(s, axis=1, keepdims=True).")
 GRADIENT_NOTE = "(수치 미분은 여러분의 forward로 계산합니다. 순전파 테스트가 통과하는지도 확인하세요.)"
 
 
@@ -67,7 +64,7 @@ def method(layer: Any, name: str, which: str) -> Callable:
     try:
         return getattr(layer, which)
     except AttributeError:
-        fail(f"{name} 클래스에 {which} 메서드가 없습니다. 책의 계층 API대로 def {which}(self, ...)를 만드세요.")
+        fail(say("layer_missing_method", name=name, which=which))
 
 
 def forward(layer: Any, name: str, *args):
@@ -87,9 +84,9 @@ def check_empty_lists(layer: Any, name: str) -> None:
         try:
             value = getattr(layer, attr)
         except AttributeError:
-            fail(f"{name} 객체에 {attr}가 없습니다. __init__에서 self.params, self.grads = [], []로 만드세요.")
+            fail(say("layer_missing_list", name=name, attr=attr))
         if type(value) is not list or value:
-            fail(f"{name}.{attr}는 빈 리스트여야 합니다 (이 계층에는 학습할 매개변수가 없습니다). 지금은 "
+            fail(f"{say('layer_lists_not_empty', name=name, attr=attr)} 지금은 "
                  f"{type(value).__name__}{'' if type(value) is not list else f' (원소 {len(value)}개)'}입니다. "
                  f"forward나 backward에서 self.{attr}를 바꾸지 마세요.")
 
@@ -101,23 +98,23 @@ def check_context(c, hs: np.ndarray, name: str) -> np.ndarray:
     c = check_ndarray(c, name)
     N, T, H = hs.shape
     check_shape(c, (N, H), name, {
-        (N, T): "은닉 차원 축(축 2)으로 합했습니다. 맥락 벡터는 시각 축(축 1)으로 합합니다: np.sum(..., axis=1).",
-        (T, H): "미니배치 축(축 0)으로 합했습니다. 문장마다 맥락 벡터가 하나씩 나오도록 시각 축(축 1)으로 합하세요.",
-        (N, 1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼세요.",
-        (N, T, H): "가중치를 곱한 뒤 시각 축(축 1)으로 합하지 않았습니다.",
+        (N, T): say("axis_swapped", hidden="(축 2)") + ". 맥락 벡터는 시각 축(축 1)으로 합합니다: np.sum(..., axis=1).",
+        (T, H): say("summed_over_batch") + " 문장마다 맥락 벡터가 하나씩 나오도록 시각 축(축 1)으로 합하세요.",
+        (N, 1, H): say("keepdims_left_on", axis="합한 축이") + " keepdims를 빼세요.",
+        (N, T, H): say("not_summed_over_time"),
     })
     if not np.all(np.isfinite(c)):
-        fail(f"{name}()의 결과에 nan 또는 inf가 있습니다.")
+        fail(say("not_finite", subject=f"{name}()의 결과"))
     return c
 
 
 def diagnose_context(c: np.ndarray, hs: np.ndarray, name: str) -> None:
     """형상이 맞는 ``c``가 알려진 틀린 계산(가중치 없이 합·평균, 첫 시각만)과 같은지 봅니다."""
     if np.allclose(c, hs.sum(axis=1)) or np.allclose(c, hs.mean(axis=1)):
-        fail(f"{name}()이 가중치를 곱하지 않고 은닉 상태를 시각 축으로 합(또는 평균)했습니다. "
+        fail(f"{name}()이 {say('forgot_weights', what='은닉 상태를 시각 축으로 합(또는 평균)했습니다.')} "
              f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시각 축(축 1)으로 합하세요.")
     if np.allclose(c, hs[:, 0, :]):
-        fail(f"{name}()이 첫 시각의 은닉 상태 hs[:, 0]을 그대로 돌려줍니다. 모든 시각의 가중합을 구하세요.")
+        fail(say("first_step_only", called=f"{name}()이"))
 
 
 def check_grads(result, name: str, labels: tuple[str, str], shapes: tuple[tuple, tuple],
@@ -125,24 +122,24 @@ def check_grads(result, name: str, labels: tuple[str, str], shapes: tuple[tuple,
     """역전파 결과가 배열 두 개짜리 튜플이고 형상이 ``shapes``인지 확인하고 두 배열을 돌려줍니다."""
     first, second = check_pair(result, name, labels)
     if first.shape == shapes[1] and second.shape == shapes[0] and shapes[0] != shapes[1]:
-        fail(f"{name}()이 돌려준 두 값의 순서가 바뀌었습니다. {labels[0]} {shapes[0]}를 먼저, "
+        fail(f"{say('pair_swapped', called=f'{name}()이')}. {labels[0]} {shapes[0]}를 먼저, "
              f"{labels[1]} {shapes[1]}를 나중에 돌려주세요: return {labels[0]}, {labels[1]}")
     for label, value, expected, hint in zip(labels, (first, second), shapes, hints):
         if value.shape != expected:
-            fail(f"{name}()이 돌려준 {label}의 형상이 {value.shape}입니다. 기대한 형상은 {expected}입니다. "
+            fail(f"{say('returned_shape_wrong', called=f'{name}()이', label=label, got=value.shape, expected=expected)} "
                  f"{hint.get(value.shape, '')}".rstrip())
         if not np.all(np.isfinite(value)):
-            fail(f"{name}()이 돌려준 {label}에 nan 또는 inf가 있습니다.")
+            fail(say("not_finite", subject=f"{name}()이 돌려준 {label}"))
     return first, second
 
 
 def weight_sum_grad_hints(N: int, T: int, H: int) -> tuple[dict, dict]:
-    return ({(N, 1, H): "dc를 reshape만 하고 시각 축으로 복제하지 않았습니다. 합(sum)의 역전파는 복제(repeat)입니다.",
-             (N, H): "dc를 그대로 돌려주었습니다. dc를 시각 축으로 T번 복제해 (N, T, H)로 만든 뒤 가중치를 곱하세요."},
-            {(N, H): "da를 시각 축(축 1)으로 합했습니다. 가중치는 은닉 차원 축으로 H번 복제되었으니 그 역전파로 "
+    return ({(N, 1, H): say("repeat_missing_in_backward", how="복제") + " 합(sum)의 역전파는 복제(repeat)입니다.",
+             (N, H): say("backward_returned_dc") + " dc를 시각 축으로 T번 복제해 (N, T, H)로 만든 뒤 가중치를 곱하세요."},
+            {(N, H): say("da_summed_over_time") + " 가중치는 은닉 차원 축으로 H번 복제되었으니 그 역전파로 "
                      "은닉 차원 축(축 2)을 따라 합하세요.",
-             (N, T, H): "da를 축 2로 합하지 않았습니다. 복제(브로드캐스팅)의 역전파는 합입니다: np.sum(..., axis=2).",
-             (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. da는 a와 같은 형상 (N, T)여야 합니다."})
+             (N, T, H): say("da_not_summed") + " 복제(브로드캐스팅)의 역전파는 합입니다: np.sum(..., axis=2).",
+             (N, T, 1): say("keepdims_left_on", axis="축이") + " da는 a와 같은 형상 (N, T)여야 합니다."})
 
 
 def diagnose_weight_sum_grads(dhs: np.ndarray, da: np.ndarray, hs: np.ndarray, a: np.ndarray,
@@ -150,10 +147,10 @@ def diagnose_weight_sum_grads(dhs: np.ndarray, da: np.ndarray, hs: np.ndarray, a
     """형상이 맞는 (dhs, da)가 알려진 틀린 계산과 같은지 봅니다."""
     N, T, H = hs.shape
     if np.allclose(dhs, np.broadcast_to(dc.reshape(N, 1, H), (N, T, H))):
-        fail("WeightSum.backward()의 dhs가 dc를 시각 축으로 복제하기만 한 값입니다: 가중치를 곱하지 않았습니다. "
-             "순전파에서 hs에 a를 곱했으니, 역전파에서는 복제한 dc에 a.reshape(N, T, 1)을 곱합니다.")
+        fail(say("backward_forgot_weights", name="WeightSum.backward", what="를")
+             + " 순전파에서 hs에 a를 곱했으니, 역전파에서는 복제한 dc에 a.reshape(N, T, 1)을 곱합니다.")
     if np.allclose(da, hs.sum(axis=2)):
-        fail("WeightSum.backward()의 da가 hs를 축 2로 합하기만 한 값입니다: 흘러온 기울기 dc를 곱하지 않았습니다.")
+        fail(say("da_forgot_upstream", name="WeightSum.backward"))
 
 
 # --- AttentionWeight -----------------------------------------------------------------------------
@@ -163,19 +160,19 @@ def check_weights(a, hs: np.ndarray, name: str) -> np.ndarray:
     a = check_ndarray(a, name)
     N, T, H = hs.shape
     check_shape(a, (N, T), name, {
-        (N, H): "내적 점수를 시각 축(축 1)으로 합했습니다. 내적은 곱한 뒤 은닉 차원 축(축 2)을 따라 더합니다.",
-        (N, T, H): "hs와 h를 곱하기만 하고 은닉 차원 축(축 2)으로 더하지 않았습니다. 내적은 곱한 뒤 더한 값입니다.",
-        (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. 가중치는 (N, T)여야 합니다.",
+        (N, H): say("scores_summed_over_time") + " 내적은 곱한 뒤 은닉 차원 축(축 2)을 따라 더합니다.",
+        (N, T, H): say("dot_not_summed"),
+        (N, T, 1): say("keepdims_left_on", axis="축이") + " 가중치는 (N, T)여야 합니다.",
     })
     if not np.all(np.isfinite(a)):
-        fail(f"{name}()의 결과에 nan 또는 inf가 있습니다. {OVERFLOW}")
+        fail(f"{say('not_finite', subject=f'{name}()의 결과')} {OVERFLOW}")
     if np.any(a < 0):
-        fail(f"{name}()의 결과에 음수가 있습니다: 소프트맥스를 거치지 않은 점수 같습니다.")
+        fail(say("softmax_negative", subject=f"{name}()의 결과"))
     if not np.allclose(a.sum(axis=1), 1.0):
         if N > 1 and np.allclose(a.sum(axis=0), 1.0):
-            fail(f"{name}()의 가중치가 미니배치 축(축 0)을 따라 합이 1입니다: 소프트맥스를 축 0으로 계산했습니다. "
+            fail(f"{say('softmax_over_batch', name=name)} "
                  f"문장마다 시각 축(축 1)을 따라 최댓값을 빼고, 지수를 취하고, 합으로 나누세요 (keepdims=True).")
-        fail(f"{name}()의 가중치를 시각 축(축 1)을 따라 합해도 1이 되지 않습니다. 점수에 소프트맥스를 적용했는지 "
+        fail(f"{say('weights_not_normalised', name=name)} 점수에 소프트맥스를 적용했는지 "
              f"확인하세요.")
     return a
 
@@ -187,8 +184,8 @@ def diagnose_attention_weight_grads(dhs: np.ndarray, dh: np.ndarray, hs: np.ndar
     ``a``는 학생의 순전파가 돌려준 가중치입니다 (정답 값이 아님).
     """
     N, T, H = hs.shape
-    for ds, what in ((da, "소프트맥스의 역전파를 빠뜨리고 da를 점수의 기울기로 그대로 썼습니다"),
-                     (a * da, "소프트맥스의 역전파에서 a * da만 하고, 문장마다의 합 np.sum(a * da, axis=1, "
+    for ds, what in ((da, say("softmax_backward_missing")),
+                     (a * da, say("softmax_backward_half") + ", 문장마다의 합 np.sum(a * da, axis=1, "
                               "keepdims=True)에 a를 곱한 값을 빼지 않았습니다")):
         wrong_dh = np.sum(ds.reshape(N, T, 1) * hs, axis=1)
         if np.allclose(dh, wrong_dh):
@@ -208,11 +205,11 @@ def diagnose_attention_grads(dhs: np.ndarray, a, dc: np.ndarray, numeric_dhs: np
     N, T, H = dhs.shape
     dhs0 = a.reshape(N, T, 1) * dc.reshape(N, 1, H)
     if np.allclose(dhs, dhs0):
-        fail("Attention.backward()의 dhs가 WeightSum 쪽 기울기 dhs0뿐입니다. hs는 AttentionWeight에도 들어갔으니 "
-             "그쪽 기울기 dhs1도 더해야 합니다: dhs = dhs0 + dhs1.")
+        fail(say("attention_dhs_one_branch", which="WeightSum", part="dhs0")
+             + " hs는 AttentionWeight에도 들어갔으니 그쪽 기울기 dhs1도 더해야 합니다: dhs = dhs0 + dhs1.")
     if np.allclose(dhs, numeric_dhs - dhs0, atol=1e-6):
-        fail("Attention.backward()의 dhs가 AttentionWeight 쪽 기울기 dhs1뿐입니다. hs는 WeightSum에도 들어갔으니 "
-             "그쪽 기울기 dhs0도 더해야 합니다: dhs = dhs0 + dhs1.")
+        fail(say("attention_dhs_one_branch", which="AttentionWeight", part="dhs1")
+             + " hs는 WeightSum에도 들어갔으니 그쪽 기울기 dhs0도 더해야 합니다: dhs = dhs0 + dhs1.")
 
 
 # --- 수치 미분으로 역전파 확인 ----------------------------------------------------------------------
@@ -228,12 +225,11 @@ def numeric_grads(cls: Callable, name: str, inputs: tuple, upstream: np.ndarray)
             args[index] = x
             out = call(run, *args, name=f"{name}.forward", error_hints=CALL_HINTS)
             if type(out) is not np.ndarray or out.shape != upstream.shape:
-                fail(f"수치 미분을 구하려면 {name}.forward()가 먼저 맞는 형상의 배열을 돌려줘야 합니다.")
+                fail(say("numeric_needs_forward", name=name))
             return np.sum(out * upstream)
         grads.append(numerical_gradient(loss, inputs[index]))
     if not any(np.any(g) for g in grads):
-        fail(f"{name}.forward()의 결과가 입력을 바꾸어도 변하지 않습니다 (수치 기울기가 0). 답을 코드에 적어 넣지 "
-             f"말고 받은 입력으로 계산하세요.")
+        fail(say("forward_constant", name=f"{name}.forward", what="을"))
     return grads
 
 
@@ -245,7 +241,7 @@ def check_against_numeric(name: str, labels: tuple, analytic: tuple, numeric: li
         if not np.allclose(value, expected, atol=1e-6, rtol=1e-5):
             if diagnose is not None:
                 diagnose()
-            fail(f"{name}()의 {label}가 수치 미분으로 구한 기울기와 다릅니다. {(hints or {}).get(label, '')} "
+            fail(f"{say('gradient_differs', name=name, label=label)} {(hints or {}).get(label, '')} "
                  f"{GRADIENT_NOTE}".replace("  ", " "))
 
 
@@ -255,7 +251,7 @@ def keeps_inputs(run: Callable, args: tuple, labels: tuple, name: str) -> Any:
     result = call(run, *args, name=name, error_hints=CALL_HINTS)
     for old, new, label in zip(before, args, labels):
         if isinstance(old, np.ndarray) and (old.shape != new.shape or not np.array_equal(old, new)):
-            fail(f"{name}()이 입력 {label}를 제자리에서 바꾸었습니다. 계층의 입력은 다른 계층도 쓰므로 그대로 두고 "
+            fail(f"{say('input_mutated', called=f'{name}()이', what=label)} 계층의 입력은 다른 계층도 쓰므로 그대로 두고 "
                  f"새 배열을 만드세요 (예: *=, += 대신 *, +).")
     return result
 
@@ -287,9 +283,9 @@ def check_attention_weight_backward(cls: Callable, layer: Any, hs: np.ndarray, h
     N, T, H = hs.shape
     dhs, dh = check_grads(backward(layer, ATTENTION_WEIGHT, da), "AttentionWeight.backward", ("dhs", "dh"),
                           ((N, T, H), (N, H)),
-                          ({}, {(N, T): "dh를 은닉 차원 축으로 합했습니다. 쿼리 h는 시각 축으로 T번 복제되었으니 "
-                                        "시각 축(축 1)으로 합하세요.",
-                                (N, T, H): "dh를 시각 축(축 1)으로 합하지 않았습니다."}))
+                          ({}, {(N, T): say("dh_summed_over_hidden") + " 쿼리 h는 시각 축으로 T번 복제되었으니 "
+                                                                     "시각 축(축 1)으로 합하세요.",
+                                (N, T, H): say("dh_not_summed")}))
     numeric = numeric_grads(cls, ATTENTION_WEIGHT, (hs, h), da)
     check_against_numeric("AttentionWeight.backward", ("dhs", "dh"), (dhs, dh), numeric, {
         "dhs": "점수의 기울기 ds (N, T)를 은닉 차원 축으로 복제해 쿼리 h.reshape(N, 1, H)와 곱하세요.",
@@ -323,12 +319,12 @@ def check_kept_weights(layer: Any, a_expected_shape: tuple) -> np.ndarray:
     try:
         weights = layer.attention_weight
     except AttributeError:
-        fail("Attention 객체에 attention_weight가 없습니다. __init__에서 self.attention_weight = None으로 만들고, "
+        fail(say("attention_weight_missing") + " __init__에서 self.attention_weight = None으로 만들고, "
              "forward에서 AttentionWeight가 돌려준 가중치를 저장하세요.")
     if weights is None:
-        fail("Attention.forward()가 self.attention_weight에 어텐션 가중치를 저장하지 않았습니다. 번역 예제처럼 "
+        fail(say("attention_weight_not_kept") + " 번역 예제처럼 "
              "가중치를 히트맵으로 그리려면 forward에서 self.attention_weight = a로 남겨 두어야 합니다.")
     if type(weights) is not np.ndarray or weights.shape != a_expected_shape:
-        fail(f"Attention.attention_weight는 형상 {a_expected_shape}의 np.ndarray여야 합니다 "
+        fail(f"{say('attention_weight_wrong', shape=a_expected_shape)} "
              f"(지금은 {type(weights).__name__}{'' if type(weights) is not np.ndarray else f' {weights.shape}'}).")
     return weights

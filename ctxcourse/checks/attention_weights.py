@@ -16,6 +16,7 @@ import numpy as np
 
 from ctxcourse import feedback as fb
 from ctxcourse.feedback import call, check_ndarray, check_pair, check_shape, fail
+from ctxcourse.checks.diagnoses import say
 from ctxcourse.seed import seed_data
 
 SOFTMAX = "softmax"
@@ -23,24 +24,19 @@ WEIGHTS = "attention_weights"
 ATTENTION = "attention"
 
 SOFTMAX_HINTS = {
-    "could not be broadcast": "합으로 나눌 때 np.sum(..., axis=-1, keepdims=True)처럼 keepdims=True를 써야 "
-                              "마지막 축이 길이 1로 남아 브로드캐스팅됩니다.",
-    "out of bounds": "axis=1처럼 축 번호를 앞에서부터 세면 차원 수가 다른 입력에서 틀립니다. 마지막 축은 "
-                     "axis=-1로 쓰세요.",
+    "could not be broadcast": say("softmax_needs_keepdims"),
+    "out of bounds": say("softmax_axis_from_front"),
 }
 CALL_HINTS = {
-    "could not be broadcast": "h (N, H)는 h.reshape(N, 1, H)로, 가중치 a (N, T)는 a.reshape(N, T, 1)로 바꾸면 "
-                              "hs (N, T, H)와 브로드캐스팅됩니다. 소프트맥스에서 합으로 나눌 때는 keepdims=True를 "
-                              "쓰세요.",
-    "mismatch in its core dimension": "행렬곱(@)의 형상이 맞지 않습니다. 원소별 곱 hs * h.reshape(N, 1, H)를 "
-                                      "은닉 차원 축(축 2)으로 합하면 내적이 됩니다.",
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 배열과 같아야 합니다. 크기는 N, T, H = hs.shape로 "
-                      "입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요). 앞 문제의 함수를 불러 썼다면, 그 함수가 "
-                      "올바른 형상을 돌려주는지도 확인하세요.",
-    "values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
+    "could not be broadcast": say("reshape_query_and_weights") + " 소프트맥스에서 합으로 나눌 때는 keepdims=True를 쓰세요.",
+    "mismatch in its core dimension": say("matmul_core_mismatch"),
+    "cannot reshape": say("reshape_size_mismatch", what="배열과") + (
+        " 크기는 N, T, H = hs.shape로 입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요). 앞 문제의 함수를 불러 썼다면, "
+        "그 함수가 올바른 형상을 돌려주는지도 확인하세요."),
+    "values to unpack": say("hs_is_3d", what="hs"),
 }
-STABILITY = ("큰 점수(예: 1000)에서 np.exp가 오버플로를 일으켰거나 모든 값이 0이 되어 0으로 나눈 것입니다. "
-             "지수를 취하기 전에 마지막 축마다 최댓값을 빼세요: x - np.max(x, axis=-1, keepdims=True).")
+STABILITY = say("softmax_no_max") + (
+    " 지수를 취하기 전에 마지막 축마다 최댓값을 빼세요: x - np.max(x, axis=-1, keepdims=True).")
 
 
 def seed_batch() -> tuple[np.ndarray, np.ndarray]:
@@ -78,22 +74,22 @@ def check_distribution(y: np.ndarray, subject: str, axis_names: tuple[str, ...] 
     (예: ``("미니배치 축", "시각 축")``).
     """
     if not np.all(np.isfinite(y)):
-        fail(f"{subject}에 nan 또는 inf가 있습니다. {STABILITY}")
+        fail(f"{say('not_finite', subject=subject)} {STABILITY}")
     if np.any(y < 0):
-        fail(f"{subject}에 음수가 있습니다: 소프트맥스를 거치지 않은 점수 같습니다. 소프트맥스는 np.exp로 모든 "
-             f"값을 양수로 만든 뒤 마지막 축의 합으로 나눕니다.")
+        fail(f"{say('softmax_negative', subject=subject)} 소프트맥스는 np.exp로 모든 값을 양수로 만든 뒤 마지막 축의 합으로 "
+             f"나눕니다.")
     if np.allclose(np.sum(y, axis=-1), 1.0):
         return
     for axis in range(y.ndim - 1):
         if np.allclose(np.sum(y, axis=axis), 1.0):
             label = axis_names[axis] if axis < len(axis_names) else ""
             where = f"축 {axis}({label})" if label else f"축 {axis}"
-            fail(f"{subject}는 {where}을 따라 합이 1입니다: 소프트맥스를 {where}을 따라 계산했습니다. 마지막 "
+            fail(f"{say('softmax_wrong_axis', subject=subject + '는', where=where)} 마지막 "
                  f"축(axis=-1)을 따라 최댓값을 빼고, 지수를 취하고, 합으로 나누세요 (keepdims=True).")
     if y.ndim >= 2 and np.isclose(np.sum(y), 1.0):
-        fail(f"{subject}는 모든 원소의 합이 1입니다: 배열 전체의 합으로 나누었습니다. 마지막 축을 따라 합하세요: "
+        fail(f"{say('softmax_global_sum', subject=subject + '는')} 마지막 축을 따라 합하세요: "
              f"np.sum(..., axis=-1, keepdims=True).")
-    fail(f"{subject}를 마지막 축을 따라 합해도 1이 되지 않습니다. 소프트맥스를 적용했는지, 지수(np.exp)의 합으로 "
+    fail(f"{say('softmax_not_normalised', subject=subject + '를')} 소프트맥스를 적용했는지, 지수(np.exp)의 합으로 "
          f"나누었는지 확인하세요.")
 
 
@@ -101,11 +97,10 @@ def check_softmax(y, x: np.ndarray) -> np.ndarray:
     """``softmax(x)``의 결과가 x와 같은 형상의 np.ndarray이고 마지막 축을 따라 확률 분포인지 확인합니다."""
     y = check_ndarray(y, SOFTMAX)
     hints = {
-        x.shape[:-1]: "마지막 축을 합한 값만 돌려주었습니다. 소프트맥스는 입력과 같은 형상입니다: 지수를 그 합으로 나눈 "
-                      "배열 전체를 돌려주세요.",
-        x.shape[:-1] + (1,): "keepdims=True로 구한 합(또는 최댓값)을 돌려주었습니다. 지수를 그 합으로 나눈 배열을 "
-                             "돌려주세요.",
-        (x.size,): "결과가 1차원으로 펴졌습니다 (flatten, ravel). 입력과 같은 형상을 돌려주세요.",
+        x.shape[:-1]: say("softmax_returned_sum") + " 소프트맥스는 입력과 같은 형상입니다: 지수를 그 합으로 나눈 배열 "
+                                                  "전체를 돌려주세요.",
+        x.shape[:-1] + (1,): say("softmax_returned_keepdims_sum"),
+        (x.size,): say("result_flattened"),
     }
     check_shape(y, x.shape, SOFTMAX, hints)
     check_distribution(y, "softmax()의 결과")
@@ -114,13 +109,13 @@ def check_softmax(y, x: np.ndarray) -> np.ndarray:
 
 def _weights_shape_hints(N: int, T: int, H: int) -> dict:
     return {
-        (N, H): "내적 점수를 시각 축(축 1)으로 합했습니다. 내적은 곱한 뒤 은닉 차원 축(축 2)을 따라 더한 "
-                "값이라, 점수는 시각마다 하나씩 (N, T)입니다.",
-        (N, T, H): "hs와 h를 곱하기만 하고 은닉 차원 축(축 2)으로 더하지 않았습니다. 내적은 곱한 뒤 더한 값입니다.",
-        (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. 가중치는 (N, T)여야 합니다.",
-        (N, 1, T): "가중치가 (N, 1, T)입니다. reshape 없이 (N, T)로 돌려주세요.",
-        (T,): "미니배치 축까지 합했습니다. 문장마다 가중치가 한 줄씩 (N, T)여야 합니다.",
-        (N,): "두 축을 한꺼번에 합했습니다. 내적은 은닉 차원 축(축 2)으로만 더합니다.",
+        (N, H): say("scores_summed_over_time") + (
+            " 내적은 곱한 뒤 은닉 차원 축(축 2)을 따라 더한 값이라, 점수는 시각마다 하나씩 (N, T)입니다."),
+        (N, T, H): say("dot_not_summed"),
+        (N, T, 1): say("keepdims_left_on", axis="축이") + " 가중치는 (N, T)여야 합니다.",
+        (N, 1, T): say("weights_extra_axis"),
+        (T,): say("summed_batch_too") + " 문장마다 가중치가 한 줄씩 (N, T)여야 합니다.",
+        (N,): say("summed_two_axes", what="두 축을") + " 내적은 은닉 차원 축(축 2)으로만 더합니다.",
     }
 
 
@@ -144,19 +139,20 @@ def check_attention(result, hs: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, 
     c, a = check_pair(result, ATTENTION, ("c", "a"))
     N, T, H = hs.shape
     if c.shape == (N, T) and a.shape == (N, H):
-        fail(f"{fb.called(ATTENTION, '이')} 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, H)입니다. 맥락 벡터 "
+        fail(f"{say('pair_swapped', called=fb.called(ATTENTION, '이'))}: 첫째가 (N, T), 둘째가 (N, H)입니다. 맥락 벡터 "
              f"c (N, H)를 먼저, 어텐션 가중치 a (N, T)를 나중에 돌려주세요: return c, a")
     c_hints = {
-        (N, T): "맥락 벡터를 은닉 차원 축(축 2)으로 합했습니다. 가중합은 시각 축(축 1)으로 합합니다.",
-        (T, H): "맥락 벡터를 미니배치 축(축 0)으로 합했습니다. 시각 축(축 1)으로 합하세요.",
-        (N, 1, H): "keepdims=True 때문에 축이 길이 1로 남았습니다. keepdims를 빼세요.",
-        (N, T, H): "가중치를 곱한 뒤 시각 축(축 1)으로 합하지 않았습니다.",
+        (N, T): f"맥락 벡터를 {say('axis_swapped', hidden='(축 2)')}. 가중합은 시각 축(축 1)으로 합합니다.",
+        (T, H): f"맥락 벡터를 {say('summed_over_batch')} 시각 축(축 1)으로 합하세요.",
+        (N, 1, H): say("keepdims_left_on", axis="축이") + " keepdims를 빼세요.",
+        (N, T, H): say("not_summed_over_time"),
     }
+    called = fb.called(ATTENTION, "이")
     if c.shape != (N, H):
-        fail(f"{fb.called(ATTENTION, '이')} 돌려준 맥락 벡터 c의 형상이 {c.shape}입니다. 기대한 형상은 {(N, H)}입니다. "
+        fail(f"{say('returned_shape_wrong', called=called, label='맥락 벡터 c', got=c.shape, expected=(N, H))} "
              f"{c_hints.get(c.shape, '')}".rstrip())
     if a.shape != (N, T):
-        fail(f"{fb.called(ATTENTION, '이')} 돌려준 가중치 a의 형상이 {a.shape}입니다. 기대한 형상은 {(N, T)}입니다. "
+        fail(f"{say('returned_shape_wrong', called=called, label='가중치 a', got=a.shape, expected=(N, T))} "
              f"{_weights_shape_hints(N, T, H).get(a.shape, '')}".rstrip())
     check_distribution(a, "attention()이 돌려준 가중치 a", ("미니배치 축", "시각 축"))
     check_context(c, a, hs)
@@ -170,15 +166,14 @@ def check_context(c: np.ndarray, a: np.ndarray, hs: np.ndarray) -> None:
     """
     N, T, H = hs.shape
     if not np.all(np.isfinite(c)):
-        fail(f"{ATTENTION}()의 맥락 벡터 c에 nan 또는 inf가 있습니다. {STABILITY}")
+        fail(f"{say('not_finite', subject=f'{ATTENTION}()의 맥락 벡터 c')} {STABILITY}")
     uniform = np.allclose(a, 1.0 / T)
     if not uniform and (np.allclose(c, hs.mean(axis=1)) or np.allclose(c, hs.sum(axis=1))):
-        fail(f"{ATTENTION}()의 맥락 벡터 c가 가중치를 쓰지 않고 은닉 상태를 시각 축으로 평균(또는 합)한 값입니다. "
+        fail(f"{ATTENTION}()의 맥락 벡터 c가 {say('forgot_weights', what='은닉 상태를 시각 축으로 평균(또는 합)한 값입니다.')} "
              f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시각 축(축 1)으로 합하세요.")
     tol = 1e-9 + 1e-9 * np.abs(hs).max()
     if np.any(c < hs.min(axis=1) - tol) or np.any(c > hs.max(axis=1) + tol):
-        fail(f"{ATTENTION}()의 맥락 벡터 c가 은닉 상태의 가중합이 아닙니다: 합이 1인 가중치로 가중합하면 c의 각 "
-             f"원소는 같은 은닉 차원의 hs 값들 사이에 있어야 합니다. a를 a.reshape(N, T, 1)로 바꾸어 hs와 곱한 뒤 "
+        fail(f"{say('context_not_weighted_sum', name=ATTENTION)} a를 a.reshape(N, T, 1)로 바꾸어 hs와 곱한 뒤 "
              f"시각 축(축 1)으로 합하세요.")
 
 
@@ -224,20 +219,15 @@ def check_attention_seed(func: Callable) -> tuple[np.ndarray, np.ndarray]:
 
 MASKED = "masked_softmax"
 MASKED_HINTS = {
-    "could not be broadcast": "마스크는 x와 같은 형상입니다. 합으로 나눌 때는 keepdims=True를 쓰세요.",
-    "boolean index did not match": "마스크는 x와 같은 형상입니다. x[mask]처럼 1차원으로 펼치지 말고 "
-                                   "np.where(mask, ..., ...)로 같은 형상을 유지하세요.",
+    "could not be broadcast": say("mask_shape_broadcast"),
+    "boolean index did not match": say("mask_boolean_index"),
 }
-MASKED_ZERO_SCORE = ("가려진 자리(mask가 False)의 가중치가 0이 아닙니다. 가려진 점수를 0으로 바꾸는 것으로는 부족합니다 "
-                     "(exp(0) = 1만큼의 무게를 받습니다). 가려진 자리는 지수를 취한 뒤 0으로 만들고, 남은 자리의 합으로 "
+MASKED_ZERO_SCORE = say("mask_zero_score") + (" 가려진 자리는 지수를 취한 뒤 0으로 만들고, 남은 자리의 합으로 "
                      "나누세요 (또는 점수를 -inf로 두세요).")
-MASKED_INVERTED = ("가중치가 가려진 자리(mask가 False)에만 있습니다: 마스크의 뜻이 거꾸로입니다. True가 남길 자리, "
-                   "False가 가릴 자리입니다.")
-MASKED_NOT_RENORMALISED = ("가려진 자리는 0이지만, 남은 자리의 합이 1이 아닙니다: 소프트맥스 뒤에 마스크만 곱하고 "
-                           "다시 나누지 않았습니다. 가린 뒤 남은 자리의 합으로 나누세요.")
-MASKED_EMPTY_NAN = ("전부 가려진 행(마스크가 모두 False)에서 nan이 나왔습니다: 모든 점수가 -inf이면 exp 뒤 0 / 0이 됩니다. "
-                    "그런 행은 nan 대신 0을 돌려주세요 (예: 합이 0인 행은 나누지 않고 0으로 둡니다).")
-MASKED_EMPTY_UNIFORM = ("전부 가려진 행(마스크가 모두 False)의 가중치가 0이 아닙니다. -1e9 같은 아주 작은 점수로 가리면 "
+MASKED_INVERTED = say("mask_inverted") + " True가 남길 자리, False가 가릴 자리입니다."
+MASKED_NOT_RENORMALISED = say("mask_not_renormalised") + " 가린 뒤 남은 자리의 합으로 나누세요."
+MASKED_EMPTY_NAN = say("mask_empty_nan") + (" 그런 행은 nan 대신 0을 돌려주세요 (예: 합이 0인 행은 나누지 않고 0으로 둡니다).")
+MASKED_EMPTY_UNIFORM = say("mask_empty_uniform") + (" -1e9 같은 아주 작은 점수로 가리면 "
                         "그런 행은 모든 자리가 같은 점수라 균등 가중치 1/T가 됩니다. 남길 자리가 없는 행은 0이어야 합니다.")
 
 #: 기준 예제의 어텐션 점수 (소수 셋째 자리)와 패딩 마스크: 문장 0은 5단어, 문장 1은 3단어(뒤 2칸이 패딩),
@@ -266,9 +256,9 @@ def diagnose_masked(y: np.ndarray, x: np.ndarray, mask: np.ndarray) -> str | Non
     if not finite.all():
         if (finite | empty[..., None]).all():
             return MASKED_EMPTY_NAN
-        return f"결과에 nan 또는 inf가 있습니다. {STABILITY}"
+        return f"{say('not_finite', subject='결과')} {STABILITY}"
     if np.any(y < 0):
-        return "음수가 있습니다: 소프트맥스를 거치지 않은 점수 같습니다."
+        return say("softmax_negative", subject="결과")
     kept_rows = ~empty
     if np.any(y[empty] != 0):
         if np.allclose(y[empty], 1.0 / mask.shape[-1]) and np.allclose(y[~mask & kept_rows[..., None]], 0):
@@ -289,11 +279,11 @@ def diagnose_masked(y: np.ndarray, x: np.ndarray, mask: np.ndarray) -> str | Non
 def check_masked(y, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``masked_softmax(x, mask)``의 결과가 x와 같은 형상의 np.ndarray이고 마스크의 성질을 지키는지 확인합니다."""
     y = check_ndarray(y, MASKED)
-    check_shape(y, np.shape(x), MASKED, {np.shape(x)[:-1]: "마지막 축을 합한 값만 돌려주었습니다. 입력과 같은 "
-                                                       "형상의 가중치 배열 전체를 돌려주세요."})
+    check_shape(y, np.shape(x), MASKED, {np.shape(x)[:-1]: say("softmax_returned_sum")
+                                         + " 입력과 같은 형상의 가중치 배열 전체를 돌려주세요."})
     hint = diagnose_masked(y, x, mask)
     if hint:
-        fail(f"masked_softmax()의 결과가 틀립니다. {hint}")
+        fail(f"{say('masked_wrong')} {hint}")
     return y
 
 

@@ -22,21 +22,20 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ctxcourse import feedback as fb
+from ctxcourse.checks.diagnoses import say
 
 CONTEXT = "context_vector"
 WEIGHTED = "weighted_sum"
 PLOT = "plot_weights"
 
 CONTEXT_HINTS = {
-    "could not be broadcast": (
-        "hs (T, H)와 a (T,)는 그대로 곱할 수 없습니다 (뒤쪽 축 H와 T를 맞춥니다). a를 a.reshape(T, 1)로 "
-        "(T, 1) 열 벡터로 바꾸어 곱하세요 (reshape 빠짐)."),
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. T, H는 hs.shape에서 읽어 쓰세요.",
+    "could not be broadcast": say("reshape_missing_column",
+                                  what="hs (T, H)와 a (T,)는 그대로 곱할 수 없습니다 (뒤쪽 축 H와 T를 맞춥니다)."),
+    "cannot reshape": say("reshape_size_mismatch", what="a와") + " T, H는 hs.shape에서 읽어 쓰세요.",
 }
 
-FORGOT_WEIGHTS = "은닉 상태를 그냥 더했습니다: 가중치를 곱하지 않았습니다. 각 행에 a[t]를 곱한 뒤 더하세요 (가중합)."
-MAX_ROW = ("가중치가 가장 큰 시각의 은닉 상태 한 행만 골랐습니다. 기준 예제에서는 c가 hs[0]과 비슷하지만 같지는 "
-           "않습니다: 모든 행에 가중치를 곱해 더하세요 (가중합).")
+FORGOT_WEIGHTS = say("forgot_weights", what="은닉 상태를 그냥 더했습니다.") + " 각 행에 a[t]를 곱한 뒤 더하세요 (가중합)."
+MAX_ROW = say("max_row_only")
 
 
 # ---------------------------------------------------------------- context_vector
@@ -44,8 +43,8 @@ MAX_ROW = ("가중치가 가장 큰 시각의 은닉 상태 한 행만 골랐습
 def _check_not_scalar(result, name: str, axis: str) -> None:
     """숫자 하나(np.float64 등)를 돌려준 경우: axis 없이 모든 원소를 더한 것입니다."""
     if isinstance(result, (np.generic, float, int)) and not isinstance(result, bool):
-        fb.fail(f"{fb.called(name, '이')} 숫자 하나({type(result).__name__})를 돌려주었습니다. axis를 주지 않아 모든 원소를 "
-                f"더해 숫자 하나가 되었습니다. {axis}으로만 합하세요.")
+        fb.fail(f"{say('returned_scalar', called=fb.called(name, '이'), type=type(result).__name__)} "
+                f"{say('summed_all_axes')} {axis}으로만 합하세요.")
 
 
 def call_context(func: Callable, hs: np.ndarray, a: np.ndarray):
@@ -58,14 +57,16 @@ def check_context_fresh(seed_result, result) -> None:
     fb.check_not_hardcoded(seed_result, result, CONTEXT)
 
 
+AXIS_SWAPPED = f"시각 축(axis=0)이 아니라 {say('axis_swapped', hidden='(axis=1)')} (축이 틀림)."
+
+
 def _context_shape_hints(T: int, H: int) -> dict:
     return {
-        (T,): "시각 축(axis=0)이 아니라 은닉 차원 축(axis=1)으로 합했습니다 (축이 틀림). "
-              "맥락 벡터는 시각 축으로 더합니다: np.sum(..., axis=0).",
-        (1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼서 (H,)를 돌려주세요.",
-        (T, 1): "은닉 차원 축(axis=1)으로 합했고 keepdims=True도 남았습니다. 시각 축(axis=0)으로, keepdims 없이 합하세요.",
-        (T, H): "가중치를 곱하기만 하고 더하지 않았습니다. 시각 축(axis=0)으로 합해 가중합을 구하세요.",
-        (): "axis를 주지 않아 모든 원소를 더해 숫자 하나가 되었습니다. 시각 축(axis=0)으로만 합하세요.",
+        (T,): f"{AXIS_SWAPPED} 맥락 벡터는 시각 축으로 더합니다: np.sum(..., axis=0).",
+        (1, H): say("keepdims_left_on", axis="합한 축이") + " keepdims를 빼서 (H,)를 돌려주세요.",
+        (T, 1): say("both_axes_wrong"),
+        (T, H): say("weights_not_summed") + " 시각 축(axis=0)으로 합해 가중합을 구하세요.",
+        (): say("summed_all_axes") + " 시각 축(axis=0)으로만 합하세요.",
     }
 
 
@@ -90,13 +91,11 @@ def diagnose_context(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> str |
     if not np.allclose(a, 1.0) and np.allclose(c, hs.sum(axis=0)):
         return FORGOT_WEIGHTS
     if T == H and np.allclose(c, a * hs.sum(axis=1)):
-        return ("시각 축(axis=0)이 아니라 은닉 차원 축(axis=1)으로 합했습니다 (축이 틀림). T == H라서 형상은 "
-                "맞아 보여도 값이 다릅니다.")
+        return f"{AXIS_SWAPPED} T == H라서 형상은 맞아 보여도 값이 다릅니다."
     if T == H and np.allclose(c, a * hs.sum(axis=0)):
-        return ("a가 행이 아니라 열마다 곱해졌습니다. T == H이면 hs * a가 오류 없이 틀린 값을 냅니다: "
-                "a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐).")
+        return say("weights_on_columns") + ": a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐)."
     if T == H and np.allclose(c, hs @ a):
-        return "hs @ a는 은닉 차원 쪽으로 곱해 더합니다. 시각 축으로 더하려면 a @ hs (또는 hs.T @ a)입니다."
+        return say("matmul_wrong_side")
     top = int(np.argmax(a))
     if a[top] < 1.0 and np.allclose(c, hs[top]):
         return MAX_ROW
@@ -107,7 +106,7 @@ def check_context_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> N
     """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
     hint = diagnose_context(hs, a, result)
     if hint:
-        fb.fail(f"{CONTEXT}()의 형상은 맞지만 값이 틀립니다. {hint}")
+        fb.fail(f"{say('shape_ok_values_wrong', call=CONTEXT + '()')} {hint}")
 
 
 #: 기준 예제의 맥락 벡터 c (소수 셋째 자리, 강의에도 나오는 공개 값)
@@ -133,17 +132,14 @@ def check_context_seed(func: Callable) -> np.ndarray:
 # ---------------------------------------------------------------- weighted_sum
 
 WEIGHTED_HINTS = {
-    "could not be broadcast": (
-        "w를 x와 그대로 곱하면 브로드캐스팅이 w를 마지막 축에 맞춥니다 (뒤쪽 축부터). w를 axis 자리에만 길이가 "
-        "있고 나머지 축은 길이 1인 형상으로 바꾸어 곱하세요. 예: x가 (N, T, H)이고 axis=1이면 w.reshape(1, T, 1)."),
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 w의 길이와 같아야 합니다. 크기는 x.shape에서 읽어 쓰세요.",
-    "out of bounds": "축 번호가 x의 차원 수를 벗어났습니다. 음수 축(axis=-1은 마지막 축)도 받을 수 있어야 합니다: "
-                     "axis % x.ndim으로 0 이상의 번호로 바꾸어 쓰세요.",
-    "index out of range": "축 번호가 x의 차원 수를 벗어났습니다. 음수 축(axis=-1은 마지막 축)도 받을 수 있어야 합니다: "
-                          "axis % x.ndim으로 0 이상의 번호로 바꾸어 쓰세요.",
+    "could not be broadcast": say("weighted_broadcast_last") + (
+        " w를 axis 자리에만 길이가 있고 나머지 축은 길이 1인 형상으로 바꾸어 곱하세요. 예: x가 (N, T, H)이고 axis=1이면 "
+        "w.reshape(1, T, 1)."),
+    "cannot reshape": say("reshape_size_mismatch", what="w의 길이와") + " 크기는 x.shape에서 읽어 쓰세요.",
+    "out of bounds": say("negative_axis"),
+    "index out of range": say("negative_axis"),
 }
-WEIGHTED_LAST_AXIS = ("w가 axis가 아니라 마지막 축에 곱해졌습니다: x * w는 w를 마지막 축에 맞춥니다 (뒤쪽 축부터). "
-                      "w를 axis 자리에 세운 형상으로 바꾸어 곱하세요 (reshape).")
+WEIGHTED_LAST_AXIS = say("weighted_last_axis")
 
 
 def call_weighted(func: Callable, x: np.ndarray, w: np.ndarray, axis: int):
@@ -180,14 +176,14 @@ def check_weighted_shape(x: np.ndarray, w: np.ndarray, axis: int, result) -> np.
     result = fb.check_ndarray(result, WEIGHTED)
     fb.check_numeric(result, WEIGHTED)
     expected = _reduced(x.shape, axis)
-    hints = {x.shape: "가중치를 곱하기만 하고 더하지 않았습니다. 축 axis를 따라 합하세요.",
-             _reduced(x.shape, axis, keepdims=True): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼세요.",
-             (): "axis를 주지 않아 모든 원소를 더해 숫자 하나가 되었습니다. 축 axis를 따라서만 합하세요."}
+    hints = {x.shape: say("weights_not_summed") + " 축 axis를 따라 합하세요.",
+             _reduced(x.shape, axis, keepdims=True): say("keepdims_left_on", axis="합한 축이") + " keepdims를 빼세요.",
+             (): say("summed_all_axes") + " 축 axis를 따라서만 합하세요."}
     for other in range(x.ndim):
         shape = _reduced(x.shape, other)
         if shape != expected:
-            hints.setdefault(shape, f"축 {axis}가 아니라 축 {other}를 따라 합했습니다 (축이 틀림). 음수 축은 뒤에서부터 "
-                                    f"셉니다 (axis=-1은 마지막 축).")
+            hints.setdefault(shape, say("weighted_wrong_axis", axis=axis, other=other)
+                             + " 음수 축은 뒤에서부터 셉니다 (axis=-1은 마지막 축).")
     fb.check_shape(result, expected, WEIGHTED, {k: v for k, v in hints.items() if k != expected})
     return result
 
@@ -201,7 +197,7 @@ def diagnose_weighted(x: np.ndarray, w: np.ndarray, axis: int, result: np.ndarra
     if got.shape != _reduced(x.shape, axis):
         return None
     if not np.allclose(w, 1.0) and np.allclose(got, x.sum(axis=axis)):
-        return "가중치를 곱하지 않고 축 axis를 따라 그냥 더했습니다. w를 곱한 뒤 더하세요 (가중합)."
+        return say("forgot_weights", what="축 axis를 따라 그냥 더했습니다.") + " w를 곱한 뒤 더하세요 (가중합)."
     if axis != x.ndim - 1 and x.shape[-1] == w.size:
         try:
             if np.allclose(got, np.sum(x * w, axis=axis)):
@@ -215,7 +211,7 @@ def check_weighted_values(x, w, axis: int, result) -> None:
     """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
     hint = diagnose_weighted(x, w, axis, result)
     if hint:
-        fb.fail(f"{WEIGHTED}()의 형상은 맞지만 값이 틀립니다. {hint}")
+        fb.fail(f"{say('shape_ok_values_wrong', call=WEIGHTED + '()')} {hint}")
 
 
 def check_weighted_seed(func: Callable) -> list[np.ndarray]:
@@ -236,18 +232,17 @@ def check_weighted_error(func: Callable, x: np.ndarray, w: np.ndarray, axis: int
         func(x, w, axis)
     except ValueError as error:
         if not fb.has_hangul(str(error)):
-            fb.fail(f"{WEIGHTED}()가 길이가 맞지 않는 w에 ValueError를 냈지만 메시지가 한국어가 아닙니다 "
+            fb.fail(f"{say('error_not_korean', called=fb.called(WEIGHTED, '이'))} "
                     f"(\"{str(error)[:80]}\"). numpy의 오류를 그대로 두지 말고, 직접 길이를 비교해 "
                     f"raise ValueError(\"가중치 w의 길이 ...가 x의 축 ... 크기와 다릅니다\")처럼 알려 주세요.")
         return
     except NotImplementedError:
-        fb.fail(f"{WEIGHTED}()가 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+        fb.fail(say("not_implemented", called=fb.called(WEIGHTED, "이")))
     except Exception as error:  # noqa: BLE001
-        fb.fail(f"{WEIGHTED}()가 길이가 맞지 않는 w에 ValueError가 아니라 {type(error).__name__}를 냈습니다. "
-                f"len(w) != x.shape[axis]이면 raise ValueError(\"...\")로 알려 주세요.")
-    fb.fail(f"{WEIGHTED}(x {np.shape(x)}, w {np.shape(w)}, axis={axis})가 오류 없이 결과를 돌려주었습니다. "
-            f"w의 길이 {len(w)}가 x의 축 {axis} 크기 {np.shape(x)[axis]}와 다르면 브로드캐스팅이 조용히 틀린 값을 "
-            f"낼 수 있으니, 먼저 길이를 비교해 raise ValueError(\"...\")로 알려 주세요.")
+        fb.fail(say("error_wrong_type", called=fb.called(WEIGHTED, "이"), ename=type(error).__name__)
+                + " len(w) != x.shape[axis]이면 raise ValueError(\"...\")로 알려 주세요.")
+    fb.fail(say("length_not_checked", call=f"{WEIGHTED}(x {np.shape(x)}, w {np.shape(w)}, axis={axis})", length=len(w),
+                axis=axis, size=np.shape(x)[axis]))
 
 
 # ---------------------------------------------------------------- plot_weights
@@ -255,8 +250,8 @@ def check_weighted_error(func: Callable, x: np.ndarray, w: np.ndarray, axis: int
 def call_plot(func: Callable, a: np.ndarray, labels: Sequence[str] | None):
     """``plot_weights(a, labels)``를 부릅니다. 오류가 나면 원인을 짐작해 한국어로 알려 줍니다."""
     return fb.call(func, a, labels, name=PLOT, error_hints={
-        "takes 1 positional argument": "plot_weights(a, labels=None)처럼 labels 인자를 받으세요.",
-        "Invalid shape": "imshow에는 2차원 배열을 넘기세요: a.reshape(1, T).",
+        "takes 1 positional argument": say("plot_needs_labels"),
+        "Invalid shape": say("plot_imshow_1d"),
     })
 
 
@@ -276,14 +271,12 @@ def figure_of(result: Any) -> dict:
     if facts is not None:
         return facts
     if result is None:
-        fb.fail(f"{fb.called(PLOT, '이')} None을 돌려주었습니다. plt.show()로 끝내지 말고 fig, ax = plt.subplots()로 만든 "
-                f"그림을 return fig로 돌려주세요.")
+        fb.fail(say("plot_returned_none", called=fb.called(PLOT, "이")))
     if isinstance(result, tuple):
-        fb.fail(f"{fb.called(PLOT, '이')} 튜플을 돌려주었습니다. (fig, ax)가 아니라 Figure 하나(return fig)를 돌려주세요.")
+        fb.fail(say("plot_returned_tuple", called=fb.called(PLOT, "이")))
     if hasattr(result, "get_figure") or type(result).__name__.endswith("Axes"):
-        fb.fail(f"{fb.called(PLOT, '이')} Axes(ax)를 돌려주었습니다. 그림 전체인 Figure를 돌려주세요: return fig.")
-    fb.fail(f"{fb.called(PLOT, '이')} {type(result).__name__}을 돌려주었습니다. matplotlib Figure를 돌려주세요: "
-            f"fig, ax = plt.subplots() ... return fig.")
+        fb.fail(say("plot_returned_axes", called=fb.called(PLOT, "이")))
+    fb.fail(say("plot_not_figure", called=fb.called(PLOT, "이"), type=type(result).__name__))
     return {}  # pragma: no cover  (fail은 늘 예외를 냅니다)
 
 
@@ -303,21 +296,18 @@ def check_heatmap(facts: dict, a: np.ndarray) -> None:
     a = np.asarray(a, dtype=float)
     layers = _layers(facts)
     if not layers:
-        fb.fail(f"{PLOT}()의 그림에 히트맵이 없습니다. 막대나 선 그래프가 아니라 ax.imshow(...) 또는 "
-                f"ax.pcolormesh(...)로 가중치를 색으로 그리세요.")
+        fb.fail(say("plot_no_heatmap", name=PLOT))
     for layer in layers:
         if layer.shape in ((1, a.size), (a.size,), (a.size, 1)) and np.allclose(layer.ravel(), a):
             return
     shapes = ", ".join(str(layer.shape) for layer in layers)
-    fb.fail(f"{PLOT}()의 히트맵에 그린 값(형상 {shapes})이 가중치 a(형상 {a.shape})와 다릅니다. 다른 배열을 "
-            f"그리지 말고, 받은 a 자체를 (1, T) 형상으로 바꾸어 그리세요: ax.imshow(a.reshape(1, T), ...).")
+    fb.fail(say("plot_wrong_values", name=PLOT, shapes=shapes, shape=a.shape))
 
 
 def check_colorbar(facts: dict) -> None:
     """그림에 색 막대(colorbar)가 있는지 확인합니다."""
     if not facts.get("colorbars"):
-        fb.fail(f"{PLOT}()의 그림에 색 막대(colorbar)가 없습니다. 색이 어떤 값인지 읽을 수 있도록 "
-                f"image = ax.imshow(...) 다음에 fig.colorbar(image, ax=ax)를 부르세요.")
+        fb.fail(say("plot_no_colorbar", name=PLOT))
 
 
 def check_korean_text(facts: dict) -> None:
@@ -326,8 +316,7 @@ def check_korean_text(facts: dict) -> None:
     for ax in facts.get("axes", []):
         texts += [ax.get("title", ""), ax.get("xlabel", ""), ax.get("ylabel", "")]
     if not any(fb.has_hangul(str(text)) for text in texts):
-        fb.fail(f"{PLOT}()의 그림에 한국어 제목이나 축 이름이 없습니다. 예: ax.set_title('어텐션 가중치'), "
-                f"ax.set_xlabel('시각 t'). (한글이 네모로 깨지면 setup_korean_font()를 먼저 부르세요.)")
+        fb.fail(say("plot_no_korean", name=PLOT))
 
 
 def check_tick_labels(facts: dict, labels: Sequence[str]) -> None:
@@ -340,5 +329,4 @@ def check_tick_labels(facts: dict, labels: Sequence[str]) -> None:
             if ticks == wanted:
                 return
             seen.append(ticks)
-    fb.fail(f"{PLOT}(a, labels)의 눈금 이름이 labels {wanted}와 다릅니다 (지금 눈금: {seen}). "
-            f"ax.set_xticks(range(T), labels)로 시각마다 단어를 적으세요.")
+    fb.fail(say("plot_wrong_ticks", name=PLOT, wanted=wanted, seen=seen))

@@ -19,22 +19,22 @@ from typing import Any, Callable
 import numpy as np
 
 from ctxcourse import feedback as fb
+from ctxcourse.checks.diagnoses import say
 
 WEIGHT_ROWS = "weight_rows"
 BROADCAST_SHAPE = "broadcast_shape"
 
 WEIGHT_ROWS_HINTS = {
-    "could not be broadcast": (
-        "(T, H) * (T,)는 뒤쪽 축끼리 H와 T를 맞추므로 브로드캐스팅할 수 없습니다. a를 a.reshape(T, 1)로 "
-        "(T, 1) 열 벡터로 바꾸어 곱하세요 (reshape 빠짐)."),
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. T는 hs.shape에서 읽어 쓰세요.",
+    "could not be broadcast": say("reshape_missing_column",
+                                  what="(T, H) * (T,)는 뒤쪽 축끼리 H와 T를 맞추므로 브로드캐스팅할 수 없습니다."),
+    "cannot reshape": say("reshape_size_mismatch", what="a와") + " T는 hs.shape에서 읽어 쓰세요.",
 }
 
-COLUMNS_WEIGHTED = (
-    "a가 행이 아니라 열마다 곱해졌습니다. T == H이면 hs * a가 오류 없이 틀린 값을 냅니다 "
-    "((T, H) * (T,)는 a를 한 행으로 보고 각 열에 곱합니다). a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐).")
+COLUMNS_WEIGHTED = say("weights_on_columns") + (
+    " ((T, H) * (T,)는 a를 한 행으로 보고 각 열에 곱합니다). a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐).")
 
 MARKER = "[과제 규칙] 이 테스트에서는 numpy의 브로드캐스팅 함수를 쓸 수 없습니다"
+BY_HAND = "이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요."
 _FORBIDDEN = ("broadcast_shapes", "broadcast", "broadcast_arrays", "broadcast_to")
 
 
@@ -52,10 +52,10 @@ def check_weight_rows_fresh(seed_result, result) -> None:
 
 def _weight_rows_shape_hints(T: int, H: int) -> dict:
     return {
-        (H,): "이미 시각 축으로 합했습니다. weight_rows는 합하기 전의 (T, H) 배열(가중치를 곱한 은닉 상태)을 돌려줍니다.",
-        (T,): "은닉 차원 축으로 합했습니다. weight_rows는 합하지 않은 (T, H) 배열을 돌려줍니다.",
-        (H, T): "행과 열이 바뀌었습니다. hs의 형상 (T, H) 그대로, t번째 행에 a[t]를 곱하세요.",
-        (T, H, T): "a를 (T, 1)이 아니라 다른 형상으로 바꾸어 3차원으로 퍼졌습니다. a.reshape(T, 1)을 쓰세요.",
+        (H,): say("summed_too_early"),
+        (T,): say("rows_summed_over_hidden"),
+        (H, T): say("rows_transposed"),
+        (T, H, T): say("reshape_3d"),
     }
 
 
@@ -76,7 +76,7 @@ def diagnose_weight_rows(hs: np.ndarray, a: np.ndarray, result: np.ndarray) -> s
     if values.shape != hs.shape:
         return None
     if not np.allclose(a, 1.0) and np.allclose(values, hs):
-        return "결과가 hs와 똑같습니다: 가중치를 곱하지 않았습니다."
+        return say("rows_unweighted")
     T, H = hs.shape
     if T == H and np.allclose(values, hs * a[np.newaxis, :]):
         return COLUMNS_WEIGHTED
@@ -87,7 +87,7 @@ def check_weight_rows_values(hs: np.ndarray, a: np.ndarray, result: np.ndarray) 
     """형상이 맞는 결과의 값에서 알아볼 수 있는 실수를 찾아 알려 줍니다."""
     hint = diagnose_weight_rows(hs, a, result)
     if hint:
-        fb.fail(f"{WEIGHT_ROWS}()의 형상은 맞지만 값이 틀립니다. {hint}")
+        fb.fail(f"{say('shape_ok_values_wrong', call=WEIGHT_ROWS + '()')} {hint}")
 
 
 #: 기준 예제 weight_rows(hs, a)의 값 (소수 셋째 자리, 강의에도 나오는 공개 값)
@@ -117,7 +117,7 @@ def outcome(func: Callable, shape1: tuple, shape2: tuple) -> Any:
     try:
         return func(shape1, shape2)
     except NotImplementedError:
-        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} 아직 NotImplementedError를 냅니다. '# 여기에 코드를 작성하세요' 부분을 채우세요.")
+        fb.fail(say("not_implemented", called=fb.called(BROADCAST_SHAPE, "이")))
     except fb.Feedback:
         raise
     except Exception as error:  # noqa: BLE001  (어떤 예외든 기대와 비교해 설명합니다)
@@ -142,40 +142,37 @@ def _as_shape(value: Any) -> tuple | None:
 def _expected_error_message(shape1: tuple, shape2: tuple, got: Any) -> str:
     pair = f"{BROADCAST_SHAPE}({shape1}, {shape2})"
     if isinstance(got, BaseException):
-        return (f"{pair}은 ValueError를 내야 하는데 {type(got).__name__}를 냈습니다 ({got}). "
-                f"assert나 다른 예외 대신 raise ValueError(\"...\")를 쓰세요 (numpy도 ValueError를 냅니다).")
+        return (say("broadcast_must_refuse", pair=pair, what=f"{type(got).__name__}를 냈습니다 ({got}).") + " "
+                + say("broadcast_wrong_exception"))
     if got is None:
-        return (f"{pair}은 브로드캐스팅할 수 없는 형상인데 None을 돌려주었습니다. print로 알리고 끝내지 말고 "
-                f"raise ValueError(\"...\")로 오류를 내세요.")
+        return say("broadcast_none_instead_of_error", pair=pair)
     if len(shape1) != len(shape2):
         return (f"{pair}은 브로드캐스팅할 수 없어 ValueError를 내야 하는데 {_describe(got)}을 돌려주었습니다. "
-                f"형상을 앞쪽부터 맞춘 것 같습니다: 브로드캐스팅은 뒤쪽(오른쪽) 축부터 짝지어 비교합니다.")
-    return (f"{pair}은 ValueError를 내야 하는데 {_describe(got)}을 돌려주었습니다. 짝지은 두 축의 크기가 다르고 "
-            f"어느 쪽도 1이 아니면 브로드캐스팅할 수 없습니다.")
+                + say("broadcast_from_left"))
+    return (say("broadcast_must_refuse", pair=pair, what=f"{_describe(got)}을 돌려주었습니다.") + " "
+            + say("broadcast_accepts_mismatch"))
 
 
 def _expected_shape_message(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> str:
     pair = f"{BROADCAST_SHAPE}({shape1}, {shape2})"
     if isinstance(got, BaseException):
-        if isinstance(got, ValueError) and len(shape1) != len(shape2):
-            return (f"{pair}은 {expected}인데 ValueError를 냈습니다 ({got}). 뒤쪽(오른쪽) 축부터 짝지어 비교하세요: "
-                    f"길이가 짧은 형상은 앞쪽에 크기 1인 축이 있는 것으로 봅니다.")
         if isinstance(got, ValueError):
-            return (f"{pair}은 {expected}인데 ValueError를 냈습니다 ({got}). 크기가 1인 축은 상대의 크기로 "
-                    f"늘어나므로 브로드캐스팅할 수 있습니다.")
-        return f"{pair}을 부르자 오류가 났습니다 ({_describe(got)}). 기대한 결과는 {expected}입니다."
+            frame = say("broadcast_refused_valid", pair=pair, expected=expected, error=got)
+            if len(shape1) != len(shape2):
+                return f"{frame} {say('broadcast_no_padding')}"
+            return f"{frame} {say('broadcast_size_one')}"
+        return say("broadcast_call_error", pair=pair, error=_describe(got), expected=expected)
     if isinstance(got, list):
-        return f"{pair}이 리스트 {got}를 돌려주었습니다. 형상은 numpy처럼 튜플로 돌려주세요: tuple(...)."
+        return say("shape_as_list", pair=pair, got=got)
     shape = _as_shape(got)
     if shape is None:
-        return (f"{pair}이 {_describe(got)}을 돌려주었습니다. 정수로 된 튜플(예: {expected})을 돌려주세요.")
+        return say("shape_not_int_tuple", pair=pair, got=_describe(got), expected=expected)
+    frame = say("broadcast_shape_wrong", pair=pair, got=shape, expected=expected)
     if len(shape) != len(expected):
-        return (f"{pair}이 {shape}를 돌려주었습니다. 기대한 형상은 {expected}입니다. 결과의 길이(차원 수)는 "
-                f"두 형상 중 긴 쪽의 길이입니다: 짧은 형상의 앞쪽을 크기 1인 축으로 채운 것처럼 비교하세요.")
+        return f"{frame} {say('broadcast_rank_wrong')}"
     if any(e == 0 and s != 0 for s, e in zip(shape, expected)):
-        return (f"{pair}이 {shape}를 돌려주었습니다. 기대한 형상은 {expected}입니다. 크기 0인 축과 크기 1인 축을 "
-                f"맞추면 결과는 0입니다 (1이 아닌 쪽을 고릅니다; max를 쓰면 1이 됩니다).")
-    return f"{pair}이 {shape}를 돌려주었습니다. 기대한 형상은 {expected}입니다."
+        return f"{frame} {say('broadcast_zero_axis')}"
+    return frame
 
 
 def check_outcome(shape1: tuple, shape2: tuple, got: Any, expected: Any) -> None:
@@ -221,12 +218,11 @@ def check_by_hand(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> No
     """
     if isinstance(got, BaseException) and ("maximum supported dimension" in str(got) or "dimensions" in str(got)
                                            and "64" in str(got)):
-        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} {len(shape1)}차원 형상에서 numpy의 오류(\"{str(got)[:70]}\")를 냈습니다. "
-                f"numpy 배열은 64차원까지라 np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
-                f"부르면 이렇게 됩니다. 이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요.")
+        fb.fail(say("used_numpy_broadcasting_64", called=fb.called(BROADCAST_SHAPE, "이"), rank=len(shape1),
+                    error=str(got)[:70]) + " np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
+                f"부르면 이렇게 됩니다. {BY_HAND}")
     if isinstance(got, BaseException) and MARKER in str(got):
-        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
-                f"불렀습니다. 이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요.")
+        fb.fail(f"{say('used_numpy_broadcasting', called=fb.called(BROADCAST_SHAPE, '이'))} {BY_HAND}")
     if isinstance(got, list):
         got = tuple(got)
     check_outcome(shape1, shape2, got, expected)

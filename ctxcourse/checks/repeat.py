@@ -16,25 +16,20 @@ from typing import Callable
 import numpy as np
 
 from ctxcourse import feedback as fb
+from ctxcourse.checks.diagnoses import say
 
 NAME = "repeat_weights"
 
 ERROR_HINTS = {
-    "out of bounds for array of dimension 1": (
-        "a는 1차원 (T,) 배열이라 축 1(axis=1)이 없습니다. 먼저 a.reshape(T, 1)로 (T, 1) 2차원 배열을 "
-        "만든 뒤 axis=1로 복제하세요 (reshape 빠짐)."),
-    "cannot reshape": (
-        "reshape에 넘긴 형상의 원소 수가 a와 같아야 합니다. T는 숫자를 적지 말고 a의 길이(a.shape[0])에서 구하세요."),
+    "out of bounds for array of dimension 1": say("repeat_no_axis1"),
+    "cannot reshape": say("reshape_size_mismatch", what="a와") + " T는 숫자를 적지 말고 a의 길이(a.shape[0])에서 구하세요.",
 }
 
-NO_AXIS = ("repeat에 axis를 주지 않으면 배열이 1차원으로 펼쳐집니다. "
-           "열 방향으로 복제하도록 axis=1을 주세요.")
-TILE = ("np.tile은 a 전체를 통째로 이어 붙입니다 (a0 a1 ... a0 a1 ...). 원소마다 H번씩 복제하려면 "
-        "tile이 아니라 repeat을 쓰세요.")
-ROWS_ARE_A = ("각 행이 a가 되었습니다. a를 (1, T)로 두고 axis=0으로 쌓거나 np.tile(a, (H, 1))을 쓰면 "
-              "행과 열이 바뀝니다. a를 (T, 1)로 reshape 하고 axis=1로 복제해 각 열이 a가 되게 하세요.")
-AXIS0 = ("axis=0으로 복제해서 행만 늘어났습니다 (축이 틀림). 가로(열) 방향으로 H번 복제하려면 axis=1을 쓰세요.")
-NOT_REPEATED = "reshape만 하고 복제하지 않았습니다. repeat(H, axis=1)로 열 방향으로 H번 복제하세요."
+NO_AXIS = say("repeat_no_axis")
+TILE = say("tile_instead_of_repeat")
+ROWS_ARE_A = say("rows_are_weights")
+AXIS0 = say("repeat_wrong_axis")
+NOT_REPEATED = say("reshape_not_repeated")
 
 
 def call(func: Callable, a: np.ndarray, H: int):
@@ -71,7 +66,7 @@ def diagnose_shape(a: np.ndarray, H: int, result: np.ndarray) -> str | None:
     if shape == (T, 1):
         return NOT_REPEATED
     if shape == (T,):
-        return "1차원 (T,) 그대로입니다. a.reshape(T, 1)로 2차원으로 바꾼 뒤 axis=1로 복제하세요."
+        return say("still_1d")
     return None
 
 
@@ -82,7 +77,7 @@ def check_shape(a: np.ndarray, H: int, result) -> np.ndarray:
     a = np.asarray(a)
     hint = diagnose_shape(a, H, result)
     if hint:
-        fb.fail(f"{NAME}(a, {H})의 결과 형상이 {result.shape}입니다. 기대한 형상은 {(a.shape[0], H)}입니다. {hint}")
+        fb.fail(f"{say('shape_wrong', call=f'{NAME}(a, {H})', got=result.shape, expected=(a.shape[0], H))} {hint}")
     fb.check_shape(result, (a.shape[0], H), NAME)
     return result
 
@@ -100,7 +95,7 @@ def diagnose_values(a: np.ndarray, H: int, result: np.ndarray) -> str | None:
     if _tiled(values.ravel(), a):
         return TILE + " (np.tile 뒤에 reshape 하면 형상은 맞아도 값의 배치가 틀립니다.)"
     if np.allclose(values, values[:, :1]):
-        return "각 행이 한 값으로 채워졌지만 그 값이 a와 다릅니다. t번째 행은 a[t]로 채워져야 합니다."
+        return say("rows_constant_wrong")
     return None
 
 
@@ -108,15 +103,13 @@ def check_values(a: np.ndarray, H: int, result: np.ndarray) -> None:
     """형상이 맞는 결과의 값에서 알아볼 수 있는 실수(tile, 행과 열 바뀜)를 찾아 알려 줍니다."""
     hint = diagnose_values(a, H, result)
     if hint:
-        fb.fail(f"{NAME}(a, {H})의 형상은 맞지만 값이 틀립니다. {hint}")
+        fb.fail(f"{say('shape_ok_values_wrong', call=f'{NAME}(a, {H})')} {hint}")
 
 
 def check_input(before: np.ndarray, after: np.ndarray) -> None:
     """입력 a가 그대로인지 확인합니다. ``a.shape = ...``처럼 형상을 바꾼 경우도 짚어 줍니다."""
     if before.shape != after.shape:
-        fb.fail(f"{fb.called(NAME, '이')} 입력 a의 형상을 제자리에서 바꾸었습니다 ({before.shape} → {after.shape}). "
-                f"a.shape = ... 이나 a.resize(...)는 받은 배열 자체를 바꿉니다. 새 배열을 돌려주는 "
-                f"a.reshape(...)를 쓰세요.")
+        fb.fail(say("input_shape_changed", called=fb.called(NAME, "이"), before=before.shape, after=after.shape))
     fb.check_unchanged(before, after, "a", NAME)
 
 

@@ -17,18 +17,18 @@ import numpy as np
 
 from ctxcourse import feedback as fb
 from ctxcourse.feedback import call, check_ndarray, check_pair, check_shape, fail, numerical_gradient
+from ctxcourse.checks.diagnoses import say
 from ctxcourse.seed import seed_data
 
 FORWARD = "weight_sum_forward"
 BACKWARD = "weight_sum_backward"
 
 CALL_HINTS = {
-    "could not be broadcast": "가중치 a (N, T)를 a.reshape(N, T, 1)로 바꾸면 hs (N, T, H)와 브로드캐스팅됩니다. "
-                              "dc (N, H)는 dc.reshape(N, 1, H)로 바꿉니다.",
-    "cannot reshape": "reshape에 넘긴 형상의 원소 수가 배열과 같아야 합니다. 크기는 N, T, H = hs.shape로 "
-                      "입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요).",
-    "not enough values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
-    "too many values to unpack": "hs는 3차원 (N, T, H) 배열입니다. N, T, H = hs.shape로 크기를 읽으세요.",
+    "could not be broadcast": say("reshape_for_batch") + " dc (N, H)는 dc.reshape(N, 1, H)로 바꿉니다.",
+    "cannot reshape": say("reshape_size_mismatch", what="배열과") + (
+        " 크기는 N, T, H = hs.shape로 입력에서 읽어 쓰세요 (숫자를 적어 넣지 마세요)."),
+    "not enough values to unpack": say("hs_is_3d", what="hs"),
+    "too many values to unpack": say("hs_is_3d", what="hs"),
 }
 
 NOTE_FORWARD = "(수치 미분은 여러분의 weight_sum_forward로 계산합니다. 순전파 테스트가 통과하는지도 확인하세요.)"
@@ -64,16 +64,14 @@ def call_backward(func: Callable, hs: np.ndarray, a: np.ndarray, dc: np.ndarray)
 
 def _forward_shape_hints(N: int, T: int, H: int) -> dict:
     return {
-        (N, T): "은닉 차원 축(축 2)으로 합했습니다. 맥락 벡터는 시각 축(축 1)으로 합합니다: "
-                "np.sum(..., axis=1).",
-        (T, H): "미니배치 축(축 0)으로 합했습니다. 문장마다 맥락 벡터가 하나씩 나오도록 시각 축(축 1)으로 합하세요.",
-        (N, 1, H): "keepdims=True 때문에 합한 축이 길이 1로 남았습니다. keepdims를 빼세요.",
-        (N, N, H): "a @ hs는 a (N, T)를 행렬 하나로 보고 모든 문장의 hs에 곱해 (N, N, H)가 됩니다. 문장마다 "
-                   "곱하려면 a.reshape(N, T, 1)을 hs와 원소별로 곱한 뒤 시각 축(축 1)으로 합하세요 "
+        (N, T): say("axis_swapped", hidden="(축 2)") + ". 맥락 벡터는 시각 축(축 1)으로 합합니다: np.sum(..., axis=1).",
+        (T, H): say("summed_over_batch") + " 문장마다 맥락 벡터가 하나씩 나오도록 시각 축(축 1)으로 합하세요.",
+        (N, 1, H): say("keepdims_left_on", axis="합한 축이") + " keepdims를 빼세요.",
+        (N, N, H): say("batch_matmul") + " 문장마다 곱하려면 a.reshape(N, T, 1)을 hs와 원소별로 곱한 뒤 시각 축(축 1)으로 합하세요 "
                    "(a.reshape(N, 1, T) @ hs는 (N, 1, H)가 되므로 축 1을 더 없애야 합니다).",
-        (N, T, H): "가중치를 곱한 뒤 시각 축(축 1)으로 합하지 않았습니다.",
-        (H,): "미니배치 축과 시각 축을 한꺼번에 합했습니다. 시각 축(축 1)으로만 합하세요.",
-        (N,): "한 축으로만 합해야 하는데 두 축을 합했습니다. 시각 축(축 1)으로만 합하세요.",
+        (N, T, H): say("not_summed_over_time"),
+        (H,): say("summed_two_axes", what="미니배치 축과 시각 축을") + " 시각 축(축 1)으로만 합하세요.",
+        (N,): say("summed_two_axes", what="두 축을") + " 시각 축(축 1)으로만 합하세요.",
     }
 
 
@@ -88,29 +86,30 @@ def check_forward(c, hs: np.ndarray, a: np.ndarray) -> np.ndarray:
 def check_forward_values(c: np.ndarray, hs: np.ndarray, a: np.ndarray) -> None:
     """형상이 맞는 ``c``가 알려진 틀린 계산과 같은지 봅니다 (값이 맞는지는 테스트 셀이 확인합니다)."""
     if not np.all(np.isfinite(c)):
-        fail(f"{FORWARD}()의 결과에 nan 또는 inf가 있습니다. 가중치 a와 은닉 상태 hs만 곱하고 더하면 됩니다.")
+        fail(say("not_finite", subject=f"{FORWARD}()의 결과") + " 가중치 a와 은닉 상태 hs만 곱하고 더하면 됩니다.")
     if np.allclose(c, hs.sum(axis=1)) or np.allclose(c, hs.mean(axis=1)):
-        fail(f"{fb.called(FORWARD, '이')} 가중치 a를 곱하지 않고 은닉 상태를 시각 축으로 합(또는 평균)했습니다. "
+        fail(f"{fb.called(FORWARD, '이')} {say('forgot_weights', what='은닉 상태를 시각 축으로 합(또는 평균)했습니다.')} "
              f"hs에 a.reshape(N, T, 1)을 곱한 뒤 시각 축(축 1)으로 합하세요.")
     if np.allclose(c, hs[:, 0, :]):
-        fail(f"{fb.called(FORWARD, '이')} 첫 시각의 은닉 상태 hs[:, 0]을 그대로 돌려줍니다. 모든 시각의 가중합을 구하세요.")
+        fail(say("first_step_only", called=fb.called(FORWARD, "이")))
 
 
 def _backward_shape_hints(N: int, T: int, H: int) -> tuple[dict, dict]:
     dhs_hints = {
-        (N, 1, H): "dc를 reshape만 하고 시각 축으로 T번 복제(repeat)하지 않았습니다. 순전파의 합(sum)의 역전파는 "
-                   "복제입니다: 복제한 dc (N, T, H)에 가중치를 곱하세요.",
-        (N, H): "dc를 그대로 돌려주었습니다. 순전파의 합(sum)의 역전파는 복제(repeat)입니다: dc를 시각 축으로 "
-                "T번 복제해 (N, T, H)로 만든 뒤 가중치를 곱하세요.",
-        (N, T): "dhs 자리에 (N, T) 배열이 있습니다. dhs는 hs와 같은 형상 (N, T, H)여야 합니다.",
+        (N, 1, H): say("repeat_missing_in_backward", how="T번 복제(repeat)") + (
+            " 순전파의 합(sum)의 역전파는 복제입니다: 복제한 dc (N, T, H)에 가중치를 곱하세요."),
+        (N, H): say("backward_returned_dc") + (
+            " 순전파의 합(sum)의 역전파는 복제(repeat)입니다: dc를 시각 축으로 T번 복제해 (N, T, H)로 만든 뒤 "
+            "가중치를 곱하세요."),
+        (N, T): say("dhs_wrong_part"),
     }
     da_hints = {
-        (N, H): "da를 시각 축(축 1)으로 합했습니다. 브로드캐스팅(복제)의 역전파는 합이고, 가중치는 H개로 "
-                "복제되었으니 은닉 차원 축(축 2)으로 합해야 합니다.",
-        (N, T, H): "da를 축 2로 합하지 않았습니다. 가중치는 H개로 복제(브로드캐스팅)되었으니 그 역전파로 "
-                   "축 2를 따라 합하세요: np.sum(..., axis=2).",
-        (N, T, 1): "keepdims=True 때문에 축이 길이 1로 남았습니다. da는 a와 같은 형상 (N, T)여야 합니다.",
-        (T,): "미니배치 축까지 합했습니다. da는 a와 같은 형상 (N, T)여야 합니다.",
+        (N, H): say("da_summed_over_time") + (
+            " 브로드캐스팅(복제)의 역전파는 합이고, 가중치는 H개로 복제되었으니 은닉 차원 축(축 2)으로 합해야 합니다."),
+        (N, T, H): say("da_not_summed") + (
+            " 가중치는 H개로 복제(브로드캐스팅)되었으니 그 역전파로 축 2를 따라 합하세요: np.sum(..., axis=2)."),
+        (N, T, 1): say("keepdims_left_on", axis="축이") + " da는 a와 같은 형상 (N, T)여야 합니다.",
+        (T,): say("summed_batch_too") + " da는 a와 같은 형상 (N, T)여야 합니다.",
     }
     return dhs_hints, da_hints
 
@@ -120,12 +119,12 @@ def check_backward(result, hs: np.ndarray, a: np.ndarray, dc: np.ndarray) -> tup
     dhs, da = check_pair(result, BACKWARD, ("dhs", "da"))
     N, T, H = hs.shape
     if dhs.shape == (N, T) and da.shape == (N, T, H):
-        fail(f"{fb.called(BACKWARD, '이')} 돌려준 두 값의 순서가 바뀌었습니다: 첫째가 (N, T), 둘째가 (N, T, H)입니다. "
+        fail(f"{say('pair_swapped', called=fb.called(BACKWARD, '이'))}: 첫째가 (N, T), 둘째가 (N, T, H)입니다. "
              f"hs의 기울기 dhs (N, T, H)를 먼저, a의 기울기 da (N, T)를 나중에 돌려주세요: return dhs, da")
     dhs_hints, da_hints = _backward_shape_hints(N, T, H)
     for label, value, expected, hints in (("dhs", dhs, (N, T, H), dhs_hints), ("da", da, (N, T), da_hints)):
         if value.shape != expected:
-            fail(f"{fb.called(BACKWARD, '이')} 돌려준 {label}의 형상이 {value.shape}입니다. 기대한 형상은 {expected}입니다. "
+            fail(f"{say('returned_shape_wrong', called=fb.called(BACKWARD, '이'), label=label, got=value.shape, expected=expected)} "
                  f"{hints.get(value.shape, '')}".rstrip())
     return dhs, da
 
@@ -135,16 +134,15 @@ def check_backward_values(dhs: np.ndarray, da: np.ndarray, hs: np.ndarray, a: np
     """형상이 맞는 (dhs, da)가 알려진 틀린 계산과 같은지 봅니다."""
     N, T, H = hs.shape
     if not (np.all(np.isfinite(dhs)) and np.all(np.isfinite(da))):
-        fail(f"{BACKWARD}()의 결과에 nan 또는 inf가 있습니다. 곱셈과 합만으로 계산됩니다.")
+        fail(say("not_finite", subject=f"{BACKWARD}()의 결과") + " 곱셈과 합만으로 계산됩니다.")
     dc_repeated = np.broadcast_to(dc.reshape(N, 1, H), (N, T, H))
     if np.allclose(dhs, dc_repeated):
-        fail(f"{BACKWARD}()의 dhs가 dc를 시각 축으로 복제하기만 한 값입니다: 가중치 a를 곱하지 않았습니다. "
+        fail(f"{say('backward_forgot_weights', name=BACKWARD, what=' a를')} "
              f"순전파에서 hs에 a를 곱했으니, 역전파에서는 복제한 dc에 a.reshape(N, T, 1)을 곱해야 합니다.")
     if np.allclose(dhs, np.broadcast_to(a.reshape(N, T, 1), (N, T, H))):
-        fail(f"{BACKWARD}()의 dhs가 가중치 a를 H개로 복제하기만 한 값입니다: 위에서 흘러온 기울기 dc를 곱하지 "
-             f"않았습니다.")
+        fail(say("dhs_is_weights", name=BACKWARD))
     if np.allclose(da, hs.sum(axis=2)):
-        fail(f"{BACKWARD}()의 da가 hs를 축 2로 합하기만 한 값입니다: 위에서 흘러온 기울기 dc를 곱하지 않았습니다. "
+        fail(f"{say('da_forgot_upstream', name=BACKWARD)} "
              f"dc를 시각 축으로 복제해 hs와 곱한 뒤 축 2로 합하세요.")
 
 
@@ -157,7 +155,7 @@ def check_gradient(forward: Callable, hs: np.ndarray, a: np.ndarray, dc: np.ndar
     try:
         check_forward(call_forward(forward, hs, a), hs, a)
     except AssertionError as error:
-        fail(f"기울기를 수치 미분으로 확인하려면 {FORWARD}()가 먼저 맞아야 합니다. {error}")
+        fail(f"{say('gradient_needs_forward', name=FORWARD)} {error}")
 
     def loss_of_hs(x):
         return np.sum(call_forward(forward, x, a) * dc)
@@ -168,13 +166,12 @@ def check_gradient(forward: Callable, hs: np.ndarray, a: np.ndarray, dc: np.ndar
     numeric_dhs = numerical_gradient(loss_of_hs, hs, eps)
     numeric_da = numerical_gradient(loss_of_a, a, eps)
     if not (np.any(numeric_dhs) or np.any(numeric_da)):
-        fail(f"{FORWARD}()의 결과가 입력 hs, a를 바꾸어도 변하지 않습니다 (수치 기울기가 0). 답을 코드에 적어 넣지 "
-             f"말고 받은 입력으로 계산하세요.")
+        fail(say("forward_constant", name=FORWARD, what=" hs, a를"))
     if not np.allclose(dhs, numeric_dhs, atol=1e-6, rtol=1e-5):
-        fail(f"{BACKWARD}()의 dhs가 수치 미분으로 구한 기울기와 다릅니다. 합(sum)의 역전파는 복제(repeat)이고, "
+        fail(f"{say('gradient_differs', name=BACKWARD, label='dhs')} 합(sum)의 역전파는 복제(repeat)이고, "
              f"곱셈의 역전파는 상대편 입력을 곱하는 것입니다: dc를 시각 축으로 복제해 a를 곱하세요. {NOTE_FORWARD}")
     if not np.allclose(da, numeric_da, atol=1e-6, rtol=1e-5):
-        fail(f"{BACKWARD}()의 da가 수치 미분으로 구한 기울기와 다릅니다. 복제(브로드캐스팅)의 역전파는 합입니다: "
+        fail(f"{say('gradient_differs', name=BACKWARD, label='da')} 복제(브로드캐스팅)의 역전파는 합입니다: "
              f"복제한 dc와 hs를 곱해 은닉 차원 축(축 2)으로 합하세요. {NOTE_FORWARD}")
 
 

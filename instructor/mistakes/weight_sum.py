@@ -60,7 +60,7 @@ MISTAKES = [
                 return np.sum(hs, axis=1)
         ''')},
         lost=frozenset({BACKWARD_GRADIENT, FORWARD_SHAPE, FORWARD_VALUES, INPUTS}),
-        messages={FORWARD_SHAPE: 'weight_sum_forward()가 가중치 a를 곱하지 않고 은닉 상', INPUTS: 'weight_sum_forward()가 가중치 a를 곱하지 않고 은닉 상', FORWARD_VALUES: "가중치 a를 곱하지 않고", BACKWARD_GRADIENT: "가중치 a를 곱하지 않고"},
+        messages={FORWARD_SHAPE: 'weight_sum_forward()가 가중치를 곱하지 않고 은닉 상', INPUTS: 'weight_sum_forward()가 가중치를 곱하지 않고 은닉 상', FORWARD_VALUES: "가중치를 곱하지 않고", BACKWARD_GRADIENT: "가중치를 곱하지 않고"},
     ),
     Mistake(
         key="forward_mutates_input",
