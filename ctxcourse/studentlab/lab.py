@@ -7,7 +7,10 @@
    ``release_assignment``를 합니다. 이미 같은 내용이 배포되어 있으면 건너뜁니다.
 3. 학생 쪽 받기: nbgrader의 Fetch와 같은 ``fetch_assignment``로 ``<student>/<과제>/<과제>.ipynb``를 만듭니다.
    이미 받은 과제는 덮어쓰지 않고, 없는 파일만 채웁니다. 학생은 이 파일에서 풀고, Submit은 이 파일을 냅니다.
+   새로 복사하거나 받은 노트북의 ``language_info``는 학생 커널의 것(파이썬 버전)과 맞추어, 손대지 않은 노트북이
+   '저장하지 않음'(●)으로 열리지 않게 합니다.
 4. ``<student>/``에서 JupyterLab을 엽니다: 설정 폴더는 ``.jupyter-student/``, root이면 ``--allow-root``.
+   학생의 제출 기록(nbgrader의 cache)은 ``<student>/.nbgrader_cache``에 둡니다.
 
 예전 방식의 ``<student>/release/`` 사본은 지우지 않고 안내만 합니다. ``source/``(해답)는 학생 폴더에 절대
 들어가지 않습니다. 채점이나 해답 코드는 없습니다.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import sys
@@ -26,6 +30,9 @@ IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
 STUDENT_CONFIG = ".jupyter-student"
 # 학생용 nbgrader 설정(.jupyter-student/nbgrader_config.py)이 읽는 환경 변수: 강좌 설정과 같은 exchange와 강좌 ID
 ENV_EXCHANGE, ENV_COURSE_ID = "CTXCOURSE_EXCHANGE", "CTXCOURSE_COURSE_ID"
+# 학생 폴더: 학생용 nbgrader 설정이 제출 기록(c.Exchange.cache)을 <학생 폴더>/.nbgrader_cache에 둡니다.
+ENV_STUDENT = "CTXCOURSE_STUDENT"
+CACHE_DIR = ".nbgrader_cache"
 
 
 def say(message: str) -> None:
@@ -60,6 +67,32 @@ def same_tree(left: Path, right: Path) -> bool:
     return all(same_tree(left / d, right / d) for d in cmp.common_dirs)
 
 
+def kernel_language_info() -> dict:
+    """학생의 커널(이 가상환경의 ipykernel)이 노트북을 열 때 알려 주는 ``language_info`` 그대로."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return json.loads(json.dumps(IPythonKernel.language_info))
+
+
+def match_kernel(notebook: Path, language_info: dict) -> bool:
+    """학생에게 새로 준 노트북의 ``metadata.language_info``를 커널의 것과 같게 합니다. 바꾸었으면 True.
+
+    JupyterLab은 노트북을 열면 커널이 알려 준 ``language_info``(파이썬 버전 포함)를 노트북에 적습니다. 저장된 값과
+    다르면 손대지 않은 노트북이 처음부터 '저장하지 않음'(●)으로 열리므로, 복사하거나 받을 때 맞추어 둡니다.
+    셀과 다른 메타데이터는 건드리지 않고, Jupyter가 저장하는 형식(들여쓰기 1, 키 정렬)으로 씁니다.
+    """
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    metadata = nb.get("metadata") if isinstance(nb, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("language_info") == language_info:
+        return False
+    metadata["language_info"] = language_info
+    notebook.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
+
+
 def copy_lessons(course: Path, student: Path) -> None:
     """강의 노트북을 복사합니다. 학생이 이미 가진 파일(고쳐 쓴 강의)은 건드리지 않습니다."""
     src = course / "notebooks"
@@ -75,6 +108,8 @@ def copy_lessons(course: Path, student: Path) -> None:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dest)
+        if dest.suffix == ".ipynb":
+            match_kernel(dest, kernel_language_info())
         added += 1
     say(f"강의: {student.name}/notebooks/ ({added}개 파일을 새로 복사)")
 
@@ -125,10 +160,15 @@ def fetch_for_student(student: Path, exchange: str, course_id: str, assignments:
             before = {p.relative_to(dest) for p in dest.rglob("*")}
             fetcher.start()
             added = {p.relative_to(dest) for p in dest.rglob("*")} - before
+            for rel in added:
+                if rel.suffix == ".ipynb":
+                    match_kernel(dest / rel, kernel_language_info())
             if added:
                 say(f"과제: {student.name}/{assignment}/에 빠진 파일 {len(added)}개를 채웠습니다 (푼 답은 그대로).")
         else:
             fetcher.start()
+            for notebook in dest.rglob("*.ipynb"):
+                match_kernel(notebook, kernel_language_info())
             say(f"과제: {student.name}/{assignment}/{assignment}.ipynb 를 받았습니다 (Fetch).")
 
 
@@ -158,7 +198,7 @@ def prepare(course: Path, student: Path) -> dict:
     old_release_note(student, assignments)
     if (student / "source").exists():
         say(f"경고: {student / 'source'}가 있습니다. 해답이 든 폴더는 학생 폴더에 두지 마세요.")
-    return {"exchange": exchange, "course_id": course_id, "assignments": assignments}
+    return {"exchange": exchange, "course_id": course_id, "assignments": assignments, "student": str(student)}
 
 
 def lab_command(extra: list[str]) -> list[str]:
@@ -173,6 +213,7 @@ def lab_env(course: Path, settings: dict, base: dict | None = None) -> dict:
     env["JUPYTER_CONFIG_DIR"] = str(course.resolve() / STUDENT_CONFIG)
     env[ENV_EXCHANGE] = settings["exchange"]
     env[ENV_COURSE_ID] = settings["course_id"]
+    env[ENV_STUDENT] = settings["student"]
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     return env
