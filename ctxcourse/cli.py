@@ -14,20 +14,20 @@ from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("rfc3987_syntax", None)  # jsonschema의 느린 선택 의존성 (import에 4초)
+from . import grading as _grading  # noqa: F401  (먼저: 느린 선택 모듈을 막는 설정, grading/__init__.py)
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import os
+import time
+import warnings
+from pathlib import Path
 
-from rich.console import Console  # noqa: E402
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from .grading.course import Course, CourseError, load_course  # noqa: E402
-from .grading.untrusted import for_terminal as safe  # noqa: E402
+from .grading.course import Course, CourseError, load_course
+from .grading.untrusted import for_terminal as safe
 
 EXIT_ERROR = 2
 EXIT_SANDBOX = 3
@@ -181,14 +181,10 @@ class RichProgress:
 def run_autograde(course: Course, assignments: list[str], console: Console, *, student=None, jobs=None,
                   sandbox=True, force=False, timeout=None, memory=None, wall_timeout=None, scheduler=None):
     from .grading.engine import GradingEngine
-    from .grading.sandbox import Limits
+    from .grading.config import limits_for
 
-    limits = Limits().with_cell_timeout(timeout or course.cell_timeout())
-    if memory:
-        limits.memory = int(memory) * 1024 * 1024
-    if wall_timeout:
-        limits.wall_timeout = int(wall_timeout)
-        limits.cpu = max(limits.cpu, int(wall_timeout))
+    limits = limits_for(course.config, course.cell_timeout(), timeout=timeout, memory_mb=memory,
+                        wall_timeout=wall_timeout)
     if not sandbox:
         console.print("[bold red]경고: --no-sandbox[/bold red] 학생 코드가 강사 권한으로, 네트워크와 강좌 폴더에 접근할 수 "
                       "있는 상태로 실행됩니다. 믿을 수 있는 제출물에만 쓰세요. (student code runs unprotected)")

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ctxcourse.grading import graded, recorder, replay
+from ctxcourse.grading import graded, replay
+from ctxcourse.grading.jail import recorder
 from hostile import classcourse
 from hostile.harness import course_cmd, grade_scores, state, totals
 

@@ -118,3 +118,48 @@ def test_protocol_messages_are_checked():
     assert start.test == "test_a"
     with pytest.raises(protocol.ProtocolError):
         protocol.test_start({"index": 5, "test": "test_a", "nonce": "ab"}, {4: "test_a"})
+
+
+class _Run:
+    """:class:`ctxcourse.grading.sandbox.RunResult`과 같은 모양의 가짜 실행 결과."""
+
+    def __init__(self, lines, *, wall_timeout=False, overflow=False):
+        self.lines, self.wall_timeout, self.overflow = lines, wall_timeout, overflow
+        self.returncode, self.stderr, self.bad_lines, self.elapsed = 0, "", 0, 1.0
+
+
+def _keep(outputs):
+    return list(outputs) if isinstance(outputs, list) else []
+
+
+def test_runner_lines_are_made_and_read_in_one_place():
+    lines = [protocol.start_line(4), protocol.kernel_ready_line(0.5),
+             protocol.cell_line(0, "ok", [{"output_type": "stream", "name": "stdout", "text": "1"}], 1, False, 0.1),
+             protocol.event_line("recorder_failed", index=-1, test="", detail="arm"),
+             protocol.event_line("recorder_failed", index=2, test="test_a", detail="begin"),
+             protocol.cell_line(2, "served", [], None, False, 0.2),
+             protocol.cell_line(99, "ok", [], 1, False, 0.1),          # 노트북에 없는 셀: 버림
+             {"type": "cell", "index": "1", "status": "ok"},             # 번호가 글자: 버림
+             protocol.done_line(2.0, "kernel_died")]
+    digest = protocol.digest_run(_Run(lines), {2: "test_a", 3: "test_b"}, 4, _keep)
+    assert set(digest["cells"]) == {0, 2}
+    assert digest["test_status"] == {"test_a": "served", "test_b": "not_run"}
+    assert digest["recorder_failed"] == ["test_a"]          # arm 실패(테스트 없음)는 테스트 탓이 아님
+    assert digest["stopped"] == "kernel_died" and digest["declared"] == 4 and digest["kernel_start"] == 0.5
+
+
+def test_stop_reasons_from_the_runner_are_checked_and_the_parent_decides_the_rest():
+    assert protocol.digest_run(_Run([protocol.done_line(1, "made_up")]), {}, 1, _keep)["stopped"] is None
+    assert protocol.digest_run(_Run([]), {}, 1, _keep)["stopped"] == "sandbox_error"     # done 줄이 없음
+    assert protocol.digest_run(_Run([protocol.done_line(1, None)], wall_timeout=True), {}, 1, _keep)["stopped"] == "wall_timeout"
+    assert protocol.digest_run(_Run([protocol.done_line(1, None)], overflow=True), {}, 1, _keep)["stopped"] == "overflow"
+    assert set(protocol.STOP_REASONS) >= {"kernel_died", "unresponsive", "fork_bomb", "not_run"}
+
+
+def test_a_runner_job_with_a_misspelt_or_missing_key_is_refused_where_it_is_made():
+    good = {key: 0 for key in protocol.RUNNER_JOB_KEYS if key not in ("uid", "gid", "mpl_cache")}
+    assert protocol.runner_job(**good) == good
+    with pytest.raises(protocol.ProtocolError, match="모름"):
+        protocol.runner_job(**good, grace_period=1)
+    with pytest.raises(protocol.ProtocolError, match="빠짐"):
+        protocol.runner_job(**{k: v for k, v in good.items() if k != "grace"})

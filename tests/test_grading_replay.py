@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from ctxcourse.grading import recorder, replay, scan, serial
+from ctxcourse.grading import replay, scan, serial
+from ctxcourse.grading.jail import recorder
 from hostile.minicourse import SOLUTIONS, TESTS
 
 

@@ -18,7 +18,7 @@ from hostile.minicourse import ASSIGNMENT, REPO
 
 PROBE = r'''
 import json, os, resource, socket, sys, time
-from ctxcourse.grading.runner import drop_privileges
+from ctxcourse.grading.jail.privileges import drop_privileges
 job = json.loads(sys.argv[1])
 drop_privileges(job)
 out = {"uid": os.getuid(), "euid": os.geteuid()}

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("rfc3987_syntax", None)  # jsonschema의 느린 선택 의존성 (4초) - 노트북 검증에는 불필요
 
-import logging  # noqa: E402
-import os  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
 
 CONFIG_FILE = "nbgrader_config.py"
 STATE_DIR = ".course_state"

@@ -16,41 +16,30 @@
 
 from __future__ import annotations
 
-import sys
+import concurrent.futures as futures
+import contextlib
+import fcntl
+import hashlib
+import os
+import signal
+import threading
+from collections import deque
+from pathlib import Path
 
-sys.modules.setdefault("rfc3987_syntax", None)
+from nbgrader.api import MissingEntry
+from traitlets.config import Config
 
-import concurrent.futures as futures  # noqa: E402
-import contextlib  # noqa: E402
-import fcntl  # noqa: E402
-import hashlib  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections import deque  # noqa: E402
-from dataclasses import asdict  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import nbformat  # noqa: E402
-from nbgrader.api import MissingEntry  # noqa: E402
-from traitlets.config import Config  # noqa: E402
-
-from . import intake, messages, nbgrader_glue, releases, safecopy  # noqa: E402
-from .course import Course, CourseError  # noqa: E402
-from .executor import LocalExecutor  # noqa: E402
-from .graded import defines_function, test_function  # noqa: E402,F401  (예전 이름 그대로)
-from .intake import notebook_problem, strip_hidden, student_id_problem  # noqa: E402,F401
-from .models import (ENGINE_VERSION, FLAG_TITLES, MAX_NOTEBOOK_BYTES, AssignmentInfo, NotebookInfo,  # noqa: E402,F401
-                     NotebookJob, Prepared, Progress, SubmissionReport, TestCell, TestResult)
-from .nbgrader_glue import SandboxAutograde, cell_score, clean_outputs  # noqa: E402,F401
-from .sandbox import Limits  # noqa: E402
-from .state import StateStore  # noqa: E402
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+from . import messages, nbgrader_glue, safecopy
+from .catalog import Catalog
+from .config import limits_for
+from .course import Course, CourseError
+from .executor import LocalExecutor
+from .intake import student_id_problem
+from .models import ENGINE_VERSION, AssignmentInfo, Prepared, Progress, SubmissionReport
+from .nbgrader_glue import SandboxAutograde
+from .sandbox import Limits
+from .state import StateStore
+from .steps import SubmissionSteps
 
 
 class GradingEngine:
@@ -62,53 +51,22 @@ class GradingEngine:
         self.course = course
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.force = force
-        self.limits = limits or Limits().with_cell_timeout(course.cell_timeout())
+        self.limits = limits or limits_for(course.config, course.cell_timeout())
         self.executor = executor or LocalExecutor(self.limits, sandbox=sandbox, keep_work=keep_work)
         self.progress = progress or Progress()
         self.states = StateStore(course.state_dir)
-        self._infos: dict[str, AssignmentInfo] = {}
+        self.catalog = Catalog(course, self.limits.cell_timeout, self.sandboxed)
         self.converter = SandboxAutograde(coursedir=course.coursedir, config=Config(course.config), log=course.log)
         self.converter.open()
+        self.steps = SubmissionSteps(course, self.converter, self.catalog, self.states, self.limits, self.sandboxed,
+                                     self.fingerprint)
 
     @property
     def sandboxed(self) -> bool:
         return self.executor.enabled
 
-    # -- gradebook information ------------------------------------------------------------------
     def assignment_info(self, name: str) -> AssignmentInfo:
-        if name not in self._infos:
-            with self.course.gradebook() as gb:
-                try:
-                    assignment = gb.find_assignment(name)
-                except MissingEntry:
-                    raise CourseError(f"과제 '{name}'가 성적부(gradebook.db)에 없습니다. 먼저 'course release {name}'를 "
-                                      f"실행하세요. (run 'course release {name}' first)") from None
-                digest = hashlib.sha256(ENGINE_VERSION.encode())
-                notebooks = {nb.name: self._notebook_info(name, nb, digest)
-                             for nb in sorted(assignment.notebooks, key=lambda n: n.name)}
-            digest.update(f"timeout={self.limits.cell_timeout}|sandbox={self.sandboxed}".encode())
-            if not notebooks:
-                raise CourseError(f"과제 '{name}'에 노트북이 없습니다. 'course release {name}'를 다시 실행하세요.")
-            self._infos[name] = AssignmentInfo(name, notebooks, digest.hexdigest())
-        return self._infos[name]
-
-    def _notebook_info(self, assignment: str, notebook, digest) -> NotebookInfo:
-        sources = {cell.name: cell for cell in notebook.source_cells}
-        solutions = {cell.name for cell in notebook.solution_cells}
-        graded = [name for name in sorted(solutions) if name in sources and defines_function(sources[name].source, name)]
-        tests, points, release = [], {}, {}
-        for cell in notebook.grade_cells:
-            points[cell.name] = float(cell.max_score)
-            if cell.cell_type == "code" and cell.name not in solutions and cell.name in sources:
-                source = sources[cell.name].source
-                tests.append(TestCell(cell.name, source, float(cell.max_score), test_function(cell.name, graded)))
-                release[cell.name] = strip_hidden(source)
-        for cell in sorted(notebook.source_cells, key=lambda c: c.name):
-            digest.update(f"{notebook.name}|{cell.name}|{cell.checksum}|".encode())
-        for grade_id, value in sorted(points.items()):
-            digest.update(f"{grade_id}={value}|".encode())
-        earlier_sources, earlier_points = releases.earlier(self.course, assignment, notebook.name)
-        return NotebookInfo(notebook.name, tests, graded, release, points, earlier_sources, earlier_points)
+        return self.catalog.get(name)
 
     # -- finding and skipping submissions -------------------------------------------------------
     def submissions(self, assignments: list[str], student: str | None = None) -> list[tuple[str, str]]:
@@ -235,7 +193,7 @@ class GradingEngine:
                     if interrupted.is_set():
                         raise KeyboardInterrupt
                     while pending and len(inflight) < self.jobs * 2 and not interrupted.is_set():
-                        prepared = self._step("준비", *pending.popleft(), reports, self._prepare)
+                        prepared = self._step("준비", *pending.popleft(), reports, self.steps.prepare)
                         if prepared is not None and not prepared.jobs:
                             self._step("마무리", prepared.report.assignment, prepared.report.student, reports,
                                        lambda a, s: self._finish(prepared, {}))
@@ -307,151 +265,8 @@ class GradingEngine:
             self._discard(assignment, student)
             raise
 
-    # -- step 1: prepare (main thread, gradebook writes via nbgrader) ---------------------------
-    def _prepare(self, assignment: str, student: str) -> Prepared:
-        info = self.assignment_info(assignment)
-        report = SubmissionReport(assignment, student, max_score=info.max_score, sandbox=self.sandboxed)
-        report.fingerprint = self.fingerprint(assignment, student)
-        prepared = Prepared(report, info, [])
-        coursedir, conv = self.course.coursedir, self.converter
-        coursedir.assignment_id, coursedir.student_id = assignment, student
-        nbgrader_glue.remove_tree(str(self._folder(coursedir.autograded_directory, assignment, student)))
-        self.states.remove(assignment, student)
-        problems = intake.folder_problems(self.course.root, coursedir.submitted_directory, student, assignment)
-        if problems:
-            report.reasons.extend(problems[:5] + [messages.REFUSED])
-            report.status = "refused"
-            conv.notebooks = []
-            nbgrader_glue.register_without_notebooks(self.course, assignment, student)
-            return prepared
-        folder = self._folder(coursedir.submitted_directory, assignment, student)
-        present, problems = intake.notebook_problems(folder, info.notebooks)
-        report.reasons.extend(problems)
-        conv.notebooks = [conv.submitted_notebook(assignment, student, name) for name in present]
-        conv.run_pre_convert_hook()
-        self._register(assignment, student)
-        for name in present:
-            job = self._sanitized_job(prepared, name)
-            if job is not None:
-                prepared.jobs.append(job)
-                prepared.files[name] = Path(conv.autograded_notebook(assignment, student, name)).parent
-        if not prepared.jobs and report.status == "graded":
-            report.status = "no_notebook"
-        report.timing["prepare"] = round(time.monotonic() - prepared.started, 3)
-        return prepared
-
-    def _register(self, assignment: str, student: str) -> None:
-        """nbgrader의 init_assignment (학생·제출 기록, 파일 복사, 빠진 노트북 0점). 노트북이 하나도 없으면 직접."""
-        conv = self.converter
-        if conv.notebooks:
-            conv.init_assignment(assignment, student)
-            return
-        coursedir = self.course.coursedir
-        timestamp = coursedir.get_existing_timestamp(coursedir.format_path(coursedir.submitted_directory, student,
-                                                                            assignment))
-        nbgrader_glue.register_without_notebooks(self.course, assignment, student, timestamp)
-
-    def _sanitized_job(self, prepared: Prepared, name: str) -> NotebookJob | None:
-        """노트북 하나를 검사하고 정화해 실행할 일로 만듭니다 (읽을 수 없으면 None과 이유)."""
-        report, conv = prepared.report, self.converter
-        assignment, student = report.assignment, report.student
-        info = prepared.info.notebooks[name]
-        intake.inspect_submission(report, info, conv.submitted_notebook(assignment, student, name))
-        target = conv.autograded_notebook(assignment, student, name)
-        try:
-            self._sanitize(assignment, student, name)
-            sanitized = nbformat.read(target, as_version=4)
-        except Exception as error:  # noqa: BLE001
-            report.reasons.append(messages.unreadable(name, error))
-            report.status = "unreadable"
-            if os.path.exists(target):
-                os.remove(target)
-            return None
-        tests = nbgrader_glue.test_cell_indices(sanitized, {t.grade_id for t in info.tests})
-        return NotebookJob(name, tests, len(sanitized.cells))
-
-    def _sanitize(self, assignment: str, student: str, name: str) -> None:
-        try:
-            self.converter.sanitize(assignment, student, name)
-        except nbformat.reader.NotJSONError:
-            raise
-        except Exception:  # noqa: BLE001
-            # nbgrader의 add_missing_cells는 지워진 셀 바로 앞의 nbgrader 셀도 지워졌으면 KeyError를 냅니다.
-            # 그때는 되살리지 않고 정화합니다 (지워진 테스트는 실행되지 않아 0점).
-            self.converter.sanitize(assignment, student, name, add_missing_cells=False)
-
-    # -- step 3: finish (main thread, gradebook writes via nbgrader) ----------------------------
     def _finish(self, prepared: Prepared, outcomes: dict) -> SubmissionReport:
-        report = prepared.report
-        assignment, student = report.assignment, report.student
-        self.course.coursedir.assignment_id, self.course.coursedir.student_id = assignment, student
-        if "__error__" in outcomes:
-            report.reasons.append(messages.internal_error(outcomes["__error__"]))
-            report.status = "error"
-            outcomes = {}
-        finish_started = time.monotonic()
-        graded_names = {job.name for job in prepared.jobs}
-        for name in prepared.info.notebooks:
-            if name not in graded_names:   # 빠졌거나, 비었거나, 너무 크거나, 읽을 수 없는 노트북: 0점 (수동 채점 대기 아님)
-                nbgrader_glue.zero_notebook(self.course, assignment, student, name)
-        for job in prepared.jobs:
-            self._finish_notebook(report, prepared.info.notebooks[job.name], job, outcomes.get(job.name))
-        with contextlib.suppress(OSError):
-            self.converter.set_permissions(assignment, student)
-        self.converter.run_post_convert_hook()
-        report.score, report.max_score = nbgrader_glue.submission_score(self.course, assignment, student,
-                                                                        prepared.info.max_score)
-        report.graded_at = _now()
-        report.timing["finish"] = round(time.monotonic() - finish_started, 3)
-        report.seconds = round(time.monotonic() - prepared.started, 2)
+        report = self.steps.finish(prepared, outcomes)
         self.states.write(report)
         self.progress.advance(report)
         return report
-
-    def _finish_notebook(self, report: SubmissionReport, info: NotebookInfo, job: NotebookJob, outcome) -> None:
-        assignment, student, name = report.assignment, report.student, job.name
-        if outcome is None:
-            nbgrader_glue.zero_notebook(self.course, assignment, student, name)
-            target = self.converter.autograded_notebook(assignment, student, name)
-            if os.path.exists(target):
-                os.remove(target)
-            return
-        messages.explain(report, outcome, self.limits)
-        for key, value in (("sandbox", outcome["elapsed"]), ("kernel_start", outcome.get("kernel_start")),
-                           ("replay", outcome.get("replay_seconds"))):
-            if isinstance(value, (int, float)):
-                report.timing[key] = round(report.timing.get(key, 0.0) + value, 3)
-        replay = outcome["replay"]
-        if replay.get("error"):
-            report.reasons.append(messages.replay_error(replay["error"]))
-            report.status = "error"
-        test_outputs = self._test_outputs(info, replay.get("tests") or {})
-        for note in replay.get("notes") or []:
-            report.flag("records_tampered", str(note))
-        try:
-            self.converter.finish(assignment, student, name, {"cells": outcome["cells"], "tests": test_outputs})
-        except Exception as error:  # noqa: BLE001
-            report.reasons.append(messages.nbgrader_error(error))
-            report.status = "error"
-            nbgrader_glue.zero_notebook(self.course, assignment, student, name)
-            return
-        present = set(job.tests.values())
-        nbgrader_glue.zero_tests(self.course, assignment, student, name,
-                                 [t.grade_id for t in info.tests if t.grade_id not in present])
-        for test in info.tests:
-            outputs = test_outputs[test.grade_id]
-            score = cell_score(outputs, test.points) if test.grade_id in present else 0.0
-            passed = score >= test.points
-            report.tests[test.grade_id] = asdict(TestResult(test.grade_id, test.function, score, test.points, passed,
-                                                            None, "" if passed else messages.error_message(outputs)))
-
-    @staticmethod
-    def _test_outputs(info: NotebookInfo, replay_tests: dict) -> dict[str, list]:
-        """재현기의 (믿을 수 없는 형식일 수 있는) 테스트 출력을 nbformat 출력 목록으로."""
-        test_outputs = {}
-        for test in info.tests:
-            outputs = replay_tests.get(test.grade_id, {}).get("outputs")
-            if not isinstance(outputs, list):
-                outputs = [dict(messages.NO_RESULT)]
-            test_outputs[test.grade_id] = clean_outputs(outputs) or ([] if outputs == [] else [dict(messages.BAD_RESULT)])
-        return test_outputs

@@ -21,11 +21,11 @@ from typing import Protocol
 
 import nbformat
 
-from . import safecopy
+from . import protocol, safecopy
 from .conversation import Conversation
 from .models import NotebookInfo, NotebookJob, Prepared
 from .nbgrader_glue import clean_outputs
-from .replay import STOP_REASONS, ReplayWorker
+from .replay import ReplayWorker
 from .sandbox import Limits, Sandbox
 
 
@@ -146,53 +146,8 @@ def strip_tests(path: Path, tests: dict[int, str]) -> None:
 
 
 def digest_run(run, job: NotebookJob) -> dict:
-    """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다."""
-    cells, events = {}, []
-    kernel_start = None
-    test_status: dict[str, str] = {}
-    recorder_failed: list[str] = []
-    done = fatal = None
-    declared = None
-    for line in run.lines:
-        kind = line.get("type")
-        if kind == "cell" and isinstance(line.get("index"), int) and 0 <= line["index"] < job.cells:
-            index = line["index"]
-            status = str(line.get("status", ""))[:40]
-            cells[index] = {"outputs": clean_outputs(line.get("outputs")), "status": status,
-                            "execution_count": line.get("execution_count")
-                            if isinstance(line.get("execution_count"), int) else None,
-                            "truncated": bool(line.get("truncated"))}
-            if index in job.tests:
-                test_status[job.tests[index]] = status
-        elif kind == "event":
-            events.append({k: (str(v)[:3000] if isinstance(v, str) else v) for k, v in line.items()})
-            if line.get("kind") == "recorder_failed" and isinstance(line.get("test"), str):
-                recorder_failed.append(line["test"])
-        elif kind == "start":
-            declared = line.get("cells")
-        elif kind == "kernel_ready" and isinstance(line.get("elapsed"), (int, float)):
-            kernel_start = float(line["elapsed"])
-        elif kind == "done":
-            done = line
-        elif kind == "fatal":
-            fatal = str(line.get("detail", ""))[:2000]
-    stopped = done.get("stopped") if isinstance(done, dict) else None
-    if stopped not in STOP_REASONS:
-        stopped = None
-    if run.wall_timeout:
-        stopped = "wall_timeout"
-    elif run.overflow:
-        stopped = "overflow"
-    elif done is None:
-        stopped = stopped or "sandbox_error"
-    for index, grade_id in job.tests.items():
-        if grade_id not in test_status:
-            test_status[grade_id] = "not_run"
-    return {"cells": cells, "events": events, "test_status": test_status,
-            "recorder_failed": recorder_failed, "stopped": stopped, "fatal": fatal, "declared": declared,
-            "returncode": run.returncode, "stderr": run.stderr[-2000:], "bad_lines": run.bad_lines,
-            "elapsed": run.elapsed, "tests": job.tests, "expected_cells": job.cells,
-            "kernel_start": kernel_start}
+    """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다 (:func:`.protocol.digest_run`)."""
+    return protocol.digest_run(run, job.tests, job.cells, clean_outputs)
 
 
 def replay_rest(worker, conversation, info: NotebookInfo, outcome: dict) -> dict:

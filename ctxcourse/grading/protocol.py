@@ -123,3 +123,123 @@ def test_start(data, known: dict[int, str]) -> TestStart:
     if not isinstance(nonce, str) or len(nonce) > 64 or not isinstance(begin, str) or len(begin) > 1024 * 1024:
         raise ProtocolError("테스트 알림의 형식이 잘못되었습니다")
     return TestStart(index, known[index], nonce, begin)
+
+
+# --- 실행기의 작업과 출력 줄 ----------------------------------------------------------------------------
+# 채점기(:mod:`.sandbox`)가 실행기 작업(JOB.json)을 :func:`runner_job`으로 만들고, 실행기(:mod:`.jail.runner`)는
+# 아래 ``*_line`` 함수로만 출력 줄을 만들며, 채점기(:mod:`.executor`)는 :func:`digest_run`으로만 그 줄들을 읽습니다.
+START = "start"                # {"type": "start", "cells": 셀 수}
+KERNEL_READY = "kernel_ready"  # {"type": "kernel_ready", "elapsed": 초}
+CELL = "cell"                  # {"type": "cell", "index", "status", "outputs", "execution_count", "truncated", "elapsed"}
+EVENT = "event"                # {"type": "event", "kind": 사건 종류, ...자세한 내용}
+DONE = "done"                  # {"type": "done", "elapsed": 초, "stopped": 멈춘 이유 | None}
+FATAL = "fatal"                # {"type": "fatal", "detail": 설명}
+
+# 셀 하나의 상태 (테스트 셀 자리는 served 또는 멈춘 이유)
+CELL_STATUS = ("ok", "error", "timeout", "output_limit", "kernel_died", "fork_bomb", "client_error", "served",
+               "not_run", "unresponsive")
+# 실행을 멈춘 이유 → 그 뒤 테스트가 실패한 까닭 (한국어, 재현기가 테스트 결과에 씀)
+STOP_REASONS = {
+    "kernel_died": "학생 노트북을 실행하던 커널이 먼저 죽어서 (os._exit, 세그폴트, 메모리·CPU 한도 등)",
+    "unresponsive": "앞 셀이 시간 제한을 넘기고 중단 신호에도 멈추지 않아 커널을 끝냈기 때문에",
+    "fork_bomb": "노트북이 프로세스를 끝없이 만들어(포크 폭탄) 커널을 끝냈기 때문에",
+    "wall_timeout": "제출물 전체의 실행 시간 제한을 넘겨서",
+    "overflow": "노트북의 출력이 너무 커서 실행을 멈추었기 때문에",
+    "sandbox_error": "채점 샌드박스가 비정상 종료되어서",
+    "not_run": "앞에서 실행이 멈추어",
+}
+# 실행기 작업(JOB.json)의 열쇠들: 채점기가 정하는 것 (runner_job의 인자)
+RUNNER_JOB_KEYS = ("notebook_name", "tests", "graded", "kernel_name", "limits", "timeout", "startup_timeout", "grace",
+                   "control_timeout", "max_cell_output", "max_total_output", "flood_output", "max_records",
+                   "fork_bomb_threshold", "notebook", "files_dir", "workdir", "records_dir", "mpl_cache",
+                   "kill_strays", "uid", "gid")
+
+
+def runner_job(**values) -> dict:
+    """실행기 작업을 만듭니다. 모르는 열쇠나 빠진 열쇠는 여기서 바로 오류입니다 (uid, gid, mpl_cache는 없어도 됨)."""
+    unknown = set(values) - set(RUNNER_JOB_KEYS)
+    missing = set(RUNNER_JOB_KEYS) - set(values) - {"uid", "gid", "mpl_cache"}
+    if unknown or missing:
+        raise ProtocolError(f"실행기 작업의 열쇠가 맞지 않습니다: 모름 {sorted(unknown)}, 빠짐 {sorted(missing)}")
+    return dict(values)
+
+
+def start_line(cells: int) -> dict:
+    return {"type": START, "cells": cells}
+
+
+def kernel_ready_line(elapsed: float) -> dict:
+    return {"type": KERNEL_READY, "elapsed": round(elapsed, 3)}
+
+
+def cell_line(index: int, status: str, outputs: list, execution_count, truncated: bool, elapsed: float) -> dict:
+    return {"type": CELL, "index": index, "status": status, "outputs": outputs, "execution_count": execution_count,
+            "truncated": truncated, "elapsed": round(elapsed, 3)}
+
+
+def event_line(kind: str, **detail) -> dict:
+    return {"type": EVENT, "kind": kind, **detail}
+
+
+def done_line(elapsed: float, stopped: str | None) -> dict:
+    return {"type": DONE, "elapsed": round(elapsed, 3), "stopped": stopped}
+
+
+def fatal_line(detail: str) -> dict:
+    return {"type": FATAL, "detail": detail[:2000]}
+
+
+def _text(value, limit: int):
+    return str(value)[:limit] if isinstance(value, str) else value
+
+
+def _cell_record(line: dict, clean_outputs) -> dict:
+    count = line.get("execution_count")
+    return {"outputs": clean_outputs(line.get("outputs")), "status": str(line.get("status", ""))[:40],
+            "execution_count": count if isinstance(count, int) else None, "truncated": bool(line.get("truncated"))}
+
+
+def _stopped(done, run) -> str | None:
+    stopped = done.get("stopped") if isinstance(done, dict) else None
+    if stopped not in STOP_REASONS:
+        stopped = None
+    if run.wall_timeout:
+        return "wall_timeout"
+    if run.overflow:
+        return "overflow"
+    if done is None:
+        return stopped or "sandbox_error"
+    return stopped
+
+
+def digest_run(run, tests: dict[int, str], cell_count: int, clean_outputs) -> dict:
+    """실행기의 (믿을 수 없는) 출력 줄들(``run.lines``)을 정리합니다. ``tests``: 셀 번호 → grade_id.
+
+    돌려주는 dict: cells(셀 번호 → 출력·상태), events, test_status(grade_id → 상태), recorder_failed, stopped,
+    fatal, declared(실행기가 말한 셀 수), kernel_start와 실행 정보."""
+    cells, events, test_status, recorder_failed = {}, [], {}, []
+    kernel_start = done = fatal = declared = None
+    for line in run.lines:
+        kind = line.get("type")
+        if kind == CELL and isinstance(line.get("index"), int) and 0 <= line["index"] < cell_count:
+            cells[line["index"]] = _cell_record(line, clean_outputs)
+            if line["index"] in tests:
+                test_status[tests[line["index"]]] = cells[line["index"]]["status"]
+        elif kind == EVENT:
+            events.append({k: _text(v, 3000) for k, v in line.items()})
+            if line.get("kind") == "recorder_failed" and isinstance(line.get("test"), str) and line["test"]:
+                recorder_failed.append(line["test"])
+        elif kind == START:
+            declared = line.get("cells")
+        elif kind == KERNEL_READY and isinstance(line.get("elapsed"), (int, float)):
+            kernel_start = float(line["elapsed"])
+        elif kind == DONE:
+            done = line
+        elif kind == FATAL:
+            fatal = str(line.get("detail", ""))[:2000]
+    for grade_id in tests.values():
+        test_status.setdefault(grade_id, "not_run")
+    return {"cells": cells, "events": events, "test_status": test_status, "recorder_failed": recorder_failed,
+            "stopped": _stopped(done, run), "fatal": fatal, "declared": declared, "returncode": run.returncode,
+            "stderr": run.stderr[-2000:], "bad_lines": run.bad_lines, "elapsed": run.elapsed, "tests": tests,
+            "expected_cells": cell_count, "kernel_start": kernel_start}

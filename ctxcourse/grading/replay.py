@@ -14,37 +14,26 @@
 
 from __future__ import annotations
 
+import ast
+import builtins
+import contextlib
+import io
+import json
+import linecache
+import os
+import signal
+import subprocess
 import sys
+import threading
+import time
+import traceback
+import warnings
 
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import ast  # noqa: E402
-import builtins  # noqa: E402
-import contextlib  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import linecache  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import traceback  # noqa: E402
-import warnings  # noqa: E402
-
-from . import serial  # noqa: E402
+from . import serial
+from .protocol import STOP_REASONS, CallRequest
+from .protocol import reply as parse_reply
 
 TEST_TIMEOUT = 30  # 테스트 셀 하나를 재현하는 데 쓰는 최대 시간 (초)
-
-STOP_REASONS = {
-    "kernel_died": "학생 노트북을 실행하던 커널이 먼저 죽어서 (os._exit, 세그폴트, 메모리·CPU 한도 등)",
-    "unresponsive": "앞 셀이 시간 제한을 넘기고 중단 신호에도 멈추지 않아 커널을 끝냈기 때문에",
-    "fork_bomb": "노트북이 프로세스를 끝없이 만들어(포크 폭탄) 커널을 끝냈기 때문에",
-    "wall_timeout": "제출물 전체의 실행 시간 제한을 넘겨서",
-    "overflow": "노트북의 출력이 너무 커서 실행을 멈추었기 때문에",
-    "sandbox_error": "채점 샌드박스가 비정상 종료되어서",
-    "not_run": "앞에서 실행이 멈추어",
-}
 
 
 class GradingRecordMissing(Exception):
@@ -499,8 +488,6 @@ class Channel:
 
     def request(self, request) -> list:
         """요청 하나를 보내고 돌아온 기록들(:class:`Call`/:class:`Read`)을 돌려줍니다."""
-        from .protocol import reply as parse_reply
-
         self.calls += 1
         self.send({"type": "call", "request": request.to_json()})
         answer = parse_reply(self.receive())
@@ -542,8 +529,6 @@ class LiveFunction:
         self.used = self.missing = 0
 
     def __call__(self, *args, **kwargs):
-        from .protocol import CallRequest
-
         if self.undefined:
             raise NameError(f"name '{self.name}' is not defined")
         encoded, encoded_kw = _encode_call(args, kwargs)
@@ -572,8 +557,6 @@ class LiveInstance:
         object.__setattr__(self, "_ctx_instance", instance)
 
     def __getattr__(self, attr: str):
-        from .protocol import CallRequest
-
         owner = self._ctx_owner
         if attr.startswith("_"):
             raise AttributeError(f"채점 중에는 {owner.name} 객체의 '{attr}' 속성을 읽을 수 없습니다")
@@ -602,8 +585,6 @@ class LiveMethod:
         self.instance, self.method, self.__name__ = instance, method, method
 
     def __call__(self, *args, **kwargs):
-        from .protocol import CallRequest
-
         owner = self.instance._ctx_owner
         instance = self.instance._ctx_instance
         encoded, encoded_kw = _encode_call(args, kwargs)
@@ -767,7 +748,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--serve"]:
         if len(argv) == 3 and argv[1] == "--uid":
-            from .runner import drop_privileges
+            from .jail.privileges import drop_privileges
             uid = int(argv[2])
             drop_privileges({"uid": uid, "gid": uid, "limits": {"RLIMIT_AS": 4 * 1024 ** 3, "RLIMIT_CORE": 0}})
         elif len(argv) == 1:

@@ -1,6 +1,6 @@
 """학생 코드를 가두는 bubblewrap 샌드박스 (the bubblewrap sandbox for student code).
 
-제출물 하나마다 새 샌드박스를 만들어 그 안에서 :mod:`ctxcourse.grading.runner`가 노트북 클라이언트와
+제출물 하나마다 새 샌드박스를 만들어 그 안에서 :mod:`ctxcourse.grading.jail.runner`가 노트북 클라이언트와
 IPython 커널을 함께 실행합니다 (커널과 클라이언트가 같은 네트워크 이름공간에 있으므로 TCP 루프백으로 통신).
 
 샌드박스 안에서 보이는 것:
@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import seccomp
+from . import protocol, seccomp
 
 WORKDIR = "/home/student"
 JOBDIR = "/ctxgrade/job"
@@ -63,6 +63,7 @@ class Limits:
     max_records: int = 48 * 1024 ** 2    # 테스트 셀 하나의 호출 기록
     max_stream: int = 160 * 1024 ** 2    # 실행기 출력 전체
     fork_bomb_threshold: int = 48        # 하위 프로세스를 모두 이만큼 끝내야 했으면 포크 폭탄으로 보고 커널까지 끝냄
+    control_timeout: int = 15            # 녹화기를 켜고 끄는 조용한 실행 하나의 시간 제한
 
     def with_cell_timeout(self, seconds: int) -> "Limits":
         wall = max(self.wall_timeout, seconds * 3 + 60)
@@ -153,7 +154,7 @@ class Sandbox:
             uid = self.uid_for(15)
             drop = f"import os; os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); os.setresuid({uid}, {uid}, {uid}); "
         code = (drop + "import sys, os, importlib.util; "
-                "missing = [m for m in ('numpy', 'matplotlib', 'ipykernel', 'nbclient', 'ctxcourse.grading.runner') "
+                "missing = [m for m in ('numpy', 'matplotlib', 'ipykernel', 'nbclient', 'ctxcourse.grading.jail.runner') "
                 "if importlib.util.find_spec(m) is None]\n"
                 "assert not missing, f'샌드박스 안에서 찾을 수 없는 모듈: {missing}'\n"
                 "import socket; s = socket.socket(); s.settimeout(1)\n"
@@ -282,32 +283,34 @@ class Sandbox:
         return limits
 
     # -- running -------------------------------------------------------------------------------
+    def _job_settings(self) -> dict:
+        lim = self.limits
+        return {"limits": self.job_limits(), "timeout": lim.cell_timeout, "startup_timeout": lim.startup_timeout,
+                "grace": lim.grace, "control_timeout": lim.control_timeout, "max_cell_output": lim.max_cell_output,
+                "max_total_output": lim.max_total_output, "flood_output": lim.flood_output,
+                "max_records": lim.max_records, "fork_bomb_threshold": lim.fork_bomb_threshold}
+
+    def _job_paths(self, job_dir: Path, notebook_name: str, slot: int) -> dict:
+        """실행기가 볼 경로들: 샌드박스 안이면 고정된 안쪽 경로, 아니면 작업 폴더 아래."""
+        if self.enabled:
+            paths = {"notebook": f"{JOBDIR}/files/{notebook_name}", "files_dir": f"{JOBDIR}/files",
+                     "workdir": WORKDIR, "records_dir": RECORDS, "mpl_cache": MPLDIR if self.mpl_cache else None,
+                     "kill_strays": True}
+            if self.root_mode:
+                paths["uid"] = paths["gid"] = self.uid_for(slot)
+            return paths
+        return {"notebook": str(job_dir / "files" / notebook_name), "files_dir": str(job_dir / "files"),
+                "workdir": str(job_dir / "work"), "records_dir": str(job_dir / "tmp" / "ctxgrade"),
+                "mpl_cache": self.mpl_cache, "kill_strays": False}
+
     def run(self, job_dir: Path, job: dict, slot: int, conversation=None) -> RunResult:
         """실행기를 돌리고 그 출력(JSON 줄들)을 크기와 시간 제한 안에서 읽습니다.
 
         ``conversation``이 있으면 실행기의 표준 입력을 열어 두고, 테스트 알림과 호출 답(:mod:`.protocol`)을
         ``conversation.feed``로 넘기며, ``conversation``은 ``send``로 실행기에 메시지를 보냅니다."""
-        lim = self.limits
-        job = dict(job)
-        job.update({
-            "limits": self.job_limits(), "timeout": lim.cell_timeout, "startup_timeout": lim.startup_timeout,
-            "grace": lim.grace, "control_timeout": 15, "max_cell_output": lim.max_cell_output,
-            "max_total_output": lim.max_total_output, "flood_output": lim.flood_output,
-            "max_records": lim.max_records, "fork_bomb_threshold": lim.fork_bomb_threshold,
-        })
-        if self.enabled:
-            job.update({"notebook": f"{JOBDIR}/files/{job['notebook_name']}", "files_dir": f"{JOBDIR}/files",
-                        "workdir": WORKDIR, "records_dir": RECORDS, "mpl_cache": MPLDIR if self.mpl_cache else None,
-                        "kill_strays": True})
-            if self.root_mode:
-                job["uid"] = job["gid"] = self.uid_for(slot)
-        else:
-            work = job_dir / "work"
-            job.update({"notebook": str(job_dir / "files" / job["notebook_name"]), "files_dir": str(job_dir / "files"),
-                        "workdir": str(work), "records_dir": str(job_dir / "tmp" / "ctxgrade"),
-                        "mpl_cache": self.mpl_cache, "kill_strays": False})
+        job = protocol.runner_job(**job, **self._job_settings(), **self._job_paths(job_dir, job["notebook_name"], slot))
         (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        runner = [self.python, "-I", "-m", "ctxcourse.grading.runner"]
+        runner = [self.python, "-I", "-m", "ctxcourse.grading.jail.runner"]
         if self.enabled:
             if self.root_mode:
                 uid = self.uid_for(slot)
@@ -326,7 +329,7 @@ class Sandbox:
                                                                   start_new_session=True, **popen), conversation)
 
     def _execute(self, start, conversation=None) -> RunResult:
-        lim = self.limits
+        """실행기를 시작하고, 출력 줄을 제한 안에서 읽고, 끝나면 프로세스 그룹을 정리합니다."""
         result = RunResult()
         started = time.monotonic()
         process = start(stdin=subprocess.PIPE if conversation is not None else subprocess.DEVNULL,
@@ -334,68 +337,12 @@ class Sandbox:
         with self._lock:
             self._live.add(process)
         if conversation is not None:
-            write_lock = threading.Lock()
-
-            def send(message: dict) -> bool:
-                data = (json.dumps(message) + "\n").encode("utf-8")
-                with write_lock:
-                    try:
-                        process.stdin.write(data)
-                        process.stdin.flush()
-                        return True
-                    except (OSError, ValueError):
-                        return False
-
-            conversation.attach(send)
+            conversation.attach(_stdin_writer(process))
         stderr_parts: list[bytes] = []
-
-        def drain_stderr():
-            kept = 0
-            for chunk in iter(lambda: process.stderr.read(65536), b""):
-                if kept < 256 * 1024:
-                    stderr_parts.append(chunk)
-                    kept += len(chunk)
-
-        reader = threading.Thread(target=drain_stderr, daemon=True)
+        reader = threading.Thread(target=_drain, args=(process.stderr, stderr_parts), daemon=True)
         reader.start()
-        deadline = started + lim.wall_timeout
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
-        buffer = bytearray()
-        total = 0
         try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    result.wall_timeout = True
-                    break
-                if not selector.select(timeout=min(remaining, 1.0)):
-                    continue
-                chunk = os.read(process.stdout.fileno(), 1024 * 1024)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > lim.max_stream:
-                    result.overflow = True
-                    break
-                buffer += chunk
-                while True:
-                    cut = buffer.find(b"\n")
-                    if cut < 0:
-                        break
-                    line = bytes(buffer[:cut])
-                    del buffer[: cut + 1]
-                    try:
-                        item = json.loads(line)
-                    except ValueError:
-                        result.bad_lines += 1
-                        continue
-                    if isinstance(item, dict):
-                        result.lines.append(item)
-                        if conversation is not None and item.get("type") in conversation.FED:
-                            conversation.feed(item)
-                    else:
-                        result.bad_lines += 1
+            _read_lines(process, result, started + self.limits.wall_timeout, self.limits.max_stream, conversation)
         finally:
             if conversation is not None:
                 conversation.finish()
@@ -403,7 +350,6 @@ class Sandbox:
                     process.stdin.close()
                 except OSError:
                     pass
-            selector.close()
             self._kill(process)
             try:
                 process.wait(timeout=30)
@@ -434,3 +380,77 @@ class Sandbox:
             live = list(self._live)
         for process in live:
             self._kill(process)
+
+
+# --- 실행기의 출력 읽기 (부모 쪽, 작업 스레드마다) -------------------------------------------------------
+
+def _stdin_writer(process: subprocess.Popen):
+    """대화(:class:`.conversation.Conversation`)가 실행기에 JSON 한 줄을 보내는 함수. 실패하면 False."""
+    write_lock = threading.Lock()
+
+    def send(message: dict) -> bool:
+        data = (json.dumps(message) + "\n").encode("utf-8")
+        with write_lock:
+            try:
+                process.stdin.write(data)
+                process.stdin.flush()
+                return True
+            except (OSError, ValueError):
+                return False
+
+    return send
+
+
+def _drain(stream, parts: list[bytes], keep: int = 256 * 1024) -> None:
+    """표준 오류를 끝까지 읽되 앞의 ``keep`` 바이트만 남깁니다 (실행기가 막히지 않도록)."""
+    kept = 0
+    for chunk in iter(lambda: stream.read(65536), b""):
+        if kept < keep:
+            parts.append(chunk)
+            kept += len(chunk)
+
+
+def _take_lines(buffer: bytearray, result: RunResult, conversation) -> None:
+    """버퍼에서 완성된 줄을 꺼내 JSON dict면 ``result.lines``에 넣고, 대화에 필요한 줄은 넘깁니다."""
+    while True:
+        cut = buffer.find(b"\n")
+        if cut < 0:
+            return
+        line = bytes(buffer[:cut])
+        del buffer[: cut + 1]
+        try:
+            item = json.loads(line)
+        except ValueError:
+            result.bad_lines += 1
+            continue
+        if not isinstance(item, dict):
+            result.bad_lines += 1
+            continue
+        result.lines.append(item)
+        if conversation is not None and item.get("type") in conversation.FED:
+            conversation.feed(item)
+
+
+def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, max_stream: int, conversation) -> None:
+    """실행기의 표준 출력을 벽시계 제한(``deadline``)과 크기 제한(``max_stream``) 안에서 읽습니다."""
+    buffer = bytearray()
+    total = 0
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                result.wall_timeout = True
+                return
+            if not selector.select(timeout=min(remaining, 1.0)):
+                continue
+            chunk = os.read(process.stdout.fileno(), 1024 * 1024)
+            if not chunk:
+                return
+            total += len(chunk)
+            if total > max_stream:
+                result.overflow = True
+                return
+            buffer += chunk
+            _take_lines(buffer, result, conversation)
+

@@ -110,7 +110,7 @@ def plot_weights(a):
     _LAST[id(fig)] = [float(x) for x in np.asarray(a).ravel()]
     return fig'''
 
-RECORDER_PATCH = '''import ctxcourse.grading.recorder as rec
+RECORDER_PATCH = '''import ctxcourse.grading.jail.recorder as rec
 rec.begin = lambda *args, **kwargs: None'''
 
 FAKE_OUTPUT = 'print("모든 테스트 통과 ✓  8/8점")'

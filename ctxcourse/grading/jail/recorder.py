@@ -1,6 +1,6 @@
 """채점 녹화기: 학생 커널(샌드박스 안)에서 테스트 셀이 부르는 채점 함수의 호출을 기록합니다.
 
-샌드박스의 실행기(:mod:`ctxcourse.grading.runner`)가 테스트 셀마다 그 앞뒤로 조용히
+샌드박스의 실행기(:mod:`ctxcourse.grading.jail.runner`)가 테스트 셀마다 그 앞뒤로 조용히
 ``begin(...)``과 ``end()``를 실행합니다. ``begin``은 사용자 이름공간의 채점 함수를 기록하는
 포장 함수로 바꾸고, ``end``는 원래 함수로 되돌립니다. 호출 하나마다 인자(호출 전과 후), 결과 또는
 예외, 그 사이의 표준 출력/오류를 :mod:`ctxcourse.grading.serial`로 평범한 데이터로 바꿔 JSON 한 줄로
@@ -22,7 +22,7 @@ import functools
 import json
 import sys
 
-from . import serial
+from .. import serial
 
 MAX_STREAM = 64 * 1024        # 호출 하나에서 기록할 출력의 최대 길이
 MAX_LINE = 48 * 1024 * 1024   # 기록 한 줄의 최대 크기
@@ -129,7 +129,7 @@ def _observe(record: dict, digest_name: str, function, args: tuple, kwargs: dict
 
 _GUARDED = {"ctxcourse.grading.serial": ("encode", "_is_figure", "_npy_bytes", "_type_name"),
             "ctxcourse.feedback": ("figure_facts", "_text", "FigureFacts"),
-            "ctxcourse.grading.recorder": ("_encode_result", "_observe", "_write", "_tampered"),
+            "ctxcourse.grading.jail.recorder": ("_encode_result", "_observe", "_write", "_tampered"),
             "json": ("dumps",)}
 _ARMED: dict = {}
 

@@ -1,4 +1,4 @@
-"""채점용 IPython 커널 시작점 (``python -m ctxcourse.grading.kernel -f CONNECTION_FILE``).
+"""채점용 IPython 커널 시작점 (``python -m ctxcourse.grading.jail.kernel -f CONNECTION_FILE``).
 
 ipykernel의 ``ipykernel_launcher``와 같지만 두 가지가 다릅니다.
 
@@ -39,5 +39,5 @@ if __name__ == "__main__":
         del sys.path[0]
     from ipykernel import kernelapp
 
-    sys.argv.append("--IPKernelApp.outstream_class=ctxcourse.grading.kernel.CappedOutStream")
+    sys.argv.append("--IPKernelApp.outstream_class=ctxcourse.grading.jail.kernel.CappedOutStream")
     kernelapp.launch_new_instance()

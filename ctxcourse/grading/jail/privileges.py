@@ -1,0 +1,73 @@
+"""샌드박스 안에서 가장 먼저 하는 일: 자원 한도, uid 내려놓기, 작업 폴더와 커널 설정 준비."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import shutil
+import sys
+
+KERNEL_NAME = "ctxgrade-python3"   # 디버거 없이 ipykernel을 띄우는 kernelspec (prepare_home이 만듦)
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+
+
+def _prctl(option: int, value: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) 실패")
+
+
+def drop_privileges(job: dict) -> None:
+    """자원 한도를 걸고, 지정된 uid/gid로 바꾸고, 새 권한을 얻지 못하게 합니다."""
+    for name, value in job.get("limits", {}).items():
+        soft, hard = (value, value) if not isinstance(value, list) else value
+        resource.setrlimit(getattr(resource, name), (int(soft), int(hard)))
+    uid, gid = job.get("uid"), job.get("gid")
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise RuntimeError("권한을 내려놓지 못했습니다")
+    if sys.platform.startswith("linux"):
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _prctl(PR_SET_DUMPABLE, 0)
+
+
+def _copy_submission(files_dir: str, work: str) -> None:
+    os.makedirs(work, exist_ok=True)
+    for name in os.listdir(files_dir):
+        source = os.path.join(files_dir, name)
+        target = os.path.join(work, name)
+        if os.path.isdir(source):
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, target)
+
+
+def _write_kernelspec(data_dir: str) -> None:
+    spec_dir = os.path.join(data_dir, "kernels", KERNEL_NAME)
+    os.makedirs(spec_dir, exist_ok=True)
+    with open(os.path.join(spec_dir, "kernel.json"), "w", encoding="utf-8") as handle:
+        json.dump({"argv": [sys.executable, "-m", "ctxcourse.grading.jail.kernel", "-f", "{connection_file}"],
+                   "display_name": "Python 3 (채점)", "language": "python",
+                   "metadata": {"debugger": False}}, handle)
+
+
+def prepare_home(job: dict) -> None:
+    """작업 폴더에 제출 파일을 복사하고, 커널이 쓸 폴더들과 kernelspec을 만듭니다."""
+    _copy_submission(job["files_dir"], job["workdir"])
+    for key in ("MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR"):
+        if os.environ.get(key):
+            os.makedirs(os.environ[key], exist_ok=True)
+    cache = job.get("mpl_cache")
+    if cache and os.path.isdir(cache) and os.environ.get("MPLCONFIGDIR"):
+        for name in os.listdir(cache):
+            if name.endswith(".json"):
+                shutil.copyfile(os.path.join(cache, name), os.path.join(os.environ["MPLCONFIGDIR"], name))
+    os.makedirs(job["records_dir"], exist_ok=True)
+    if os.environ.get("JUPYTER_DATA_DIR"):
+        _write_kernelspec(os.environ["JUPYTER_DATA_DIR"])

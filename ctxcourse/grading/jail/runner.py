@@ -1,0 +1,307 @@
+"""샌드박스 안에서 학생 노트북 하나를 실행하는 프로그램 (the in-sandbox notebook runner).
+
+``python -m ctxcourse.grading.jail.runner JOB.json``. 채점기(:mod:`ctxcourse.grading.sandbox`)가 bubblewrap
+안에서 실행합니다. 하는 일:
+
+1. 자원 한도를 걸고, root로 시작했으면 채점 전용 uid로 권한을 내려놓습니다 (:mod:`.privileges`).
+2. 노트북 클라이언트(:mod:`.client`)와 IPython 커널을 같은 샌드박스 안에서 띄우고 셀을 차례로 실행합니다.
+   테스트 셀의 코드는 커널에서 실행하지 않습니다: 그 자리에서 채점기가 보내는 호출 요청(평범한 데이터)마다
+   채점 함수를 한 번 실행해 :mod:`.recorder`로 기록하고 돌려줍니다 (:mod:`ctxcourse.grading.protocol`).
+3. 셀 시간 초과, 멈추지 않는 커널, 죽은 커널, 너무 긴 출력, 하위 프로세스(포크 폭탄, :mod:`.strays`)를 다룹니다.
+4. 결과를 한 줄에 JSON 하나씩 표준 출력으로 내보냅니다. 줄의 모양은 protocol의 ``*_line`` 함수가 정합니다.
+
+이 프로그램의 출력은 학생 코드와 같은 샌드박스에서 나오므로 채점기는 그것을 믿지 않고 데이터로만
+다룹니다 (크기 제한, 형식 검사, 판정은 깨끗한 프로세스에서 다시 내림).
+"""
+
+from __future__ import annotations
+
+from ctxcourse.grading import SLOW_OPTIONAL_MODULES, block_slow_optional_modules
+
+block_slow_optional_modules(SLOW_OPTIONAL_MODULES)  # 실행기는 노트북을 검증하지 않습니다 (부모가 정리한 노트북)
+
+import asyncio  # noqa: E402  (위의 막기가 nbclient·jsonschema보다 먼저여야 합니다)
+import json  # noqa: E402
+import os  # noqa: E402
+import secrets  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbformat.v4.nbjson import reads as read_v4  # noqa: E402
+
+from .. import protocol  # noqa: E402
+from ..protocol import CALL, END, REPLY, TEST, cell_line, event_line  # noqa: E402
+from .client import TIMEOUT_ERROR, GradingClient, skip_output_validation  # noqa: E402
+from .privileges import KERNEL_NAME, drop_privileges, prepare_home  # noqa: E402
+from .strays import StrayKiller  # noqa: E402
+
+RECORDER = "__import__('ctxcourse.grading.jail.recorder', fromlist=['x'])"
+
+
+class Emitter:
+    """결과를 한 줄에 JSON 하나씩 씁니다 (원래의 표준 출력으로; 다른 출력은 표준 오류로 돌립니다)."""
+
+    def __init__(self):
+        self.stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        os.dup2(2, 1)
+
+    def __call__(self, record: dict) -> None:
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+
+def _read_records(path: str, limit: int) -> tuple[str, bool]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return "", False
+    return data[:limit].decode("utf-8", errors="replace"), len(data) > limit
+
+
+def _tail(path: str, size: int = 3000) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - size))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _remove(*paths: str) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
+async def _stdin_line() -> dict | None:
+    """채점기가 보낸 다음 메시지 (표준 입력의 JSON 한 줄). 입력이 닫혔으면 None."""
+    line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    if not line:
+        return None
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
+class Run:
+    """노트북 한 번의 실행: 클라이언트, 작업, 출력, 감시자와 멈춘 이유."""
+
+    def __init__(self, client: GradingClient, job: dict, emit, killer: StrayKiller | None, log_path: str):
+        self.client, self.job, self.emit, self.killer, self.log_path = client, job, emit, killer, log_path
+        self.stopped: str | None = None   # 실행을 멈춘 이유 (kernel_died, unresponsive, fork_bomb)
+
+    @property
+    def bombed(self) -> bool:
+        return self.killer is not None and self.killer.bomb
+
+    def note_stop(self, index: int) -> None:
+        if self.stopped:
+            self.emit(event_line(self.stopped, index=index, detail=self.client.kernel_exit(), log=_tail(self.log_path)))
+
+    # -- 테스트 셀 자리 ------------------------------------------------------------------------------
+    async def call_in_kernel(self, request: dict, paths: tuple[str, str]) -> tuple[str, str | None]:
+        """요청 하나를 학생 커널에서 실행합니다 (셀 하나와 같은 시간 제한). (호출 상태, 실행을 멈출 이유)."""
+        protocol.call_request(request)   # 형식 검사 (채점기는 믿지만, 커널에 넘기기 전에 한 번 더)
+        request_path, out_path = paths
+        with open(request_path, "w", encoding="utf-8") as handle:
+            json.dump(request, handle)
+        reply = await self.client.silent(f"{RECORDER}.serve({json.dumps(request_path)}, {json.dumps(out_path)})",
+                                         self.job["timeout"])
+        if self.bombed:
+            return "fork_bomb", "fork_bomb"
+        if reply is not None:
+            return ("ok" if reply["content"].get("status") == "ok" else "error"), None
+        if not await self.client.km.is_alive():
+            return "kernel_died", "kernel_died"
+        try:
+            await self.client.km.interrupt_kernel()
+        except Exception:  # noqa: BLE001
+            pass
+        if not await self.client.responsive(self.job["grace"]):
+            await self.client.stop_kernel()
+            return "timeout", "unresponsive"
+        return "timeout", None
+
+    async def begin_test(self, index: int, test: str) -> tuple[bool, str]:
+        """테스트 하나를 시작합니다 (녹화기 begin). (준비됨, nonce)."""
+        nonce = secrets.token_hex(8)
+        begin_path = os.path.join(self.job["records_dir"], f"rec-{index}-{nonce}.jsonl")
+        args = json.dumps([test, nonce, self.job["graded"], begin_path])
+        ready = await self.client.silent_ok(f"{RECORDER}.begin(*{args})", self.job["control_timeout"])
+        ready = ready and os.path.exists(begin_path)
+        if not ready:
+            self.emit(event_line("recorder_failed", index=index, test=test, detail="begin"))
+        begin_text, _ = _read_records(begin_path, 1024 * 1024)
+        _remove(begin_path)
+        self.emit({"type": TEST, "index": index, "test": test, "nonce": nonce, "begin": begin_text})
+        return ready, nonce
+
+    async def answer_call(self, index: int, count: int, message: dict, ready: bool) -> None:
+        request_id = message.get("id")
+        if self.stopped or not ready:
+            self.emit({"type": REPLY, "id": request_id, "status": self.stopped or "recorder_failed", "text": ""})
+            return
+        records = self.job["records_dir"]
+        paths = (os.path.join(records, f"req-{index}-{count}.json"), os.path.join(records, f"out-{index}-{count}.jsonl"))
+        try:
+            status, self.stopped = await self.call_in_kernel(message.get("request"), paths)
+        except Exception as error:  # noqa: BLE001
+            self.emit(event_line("client_error", index=index, detail=f"{type(error).__name__}: {error}"[:500]))
+            status = "error"
+        text, cut = _read_records(paths[1], self.job["max_records"])
+        _remove(*paths)   # 학생 코드가 뒤 셀에서 요청(숨은 테스트의 입력)을 읽지 못하도록
+        self.emit({"type": REPLY, "id": request_id, "status": status, "text": text, "truncated": cut})
+
+    async def serve_test(self, index: int, test: str) -> None:
+        """테스트 셀 자리: 셀의 코드는 실행하지 않고, 채점기가 보내는 호출 요청마다 학생 커널에서 한 번 실행해
+        그 기록을 돌려줍니다 (:mod:`ctxcourse.grading.protocol`)."""
+        started = time.monotonic()
+        ready, _ = await self.begin_test(index, test)
+        count = 0
+        while True:
+            message = await _stdin_line()
+            if message is None or message.get("type") == END:
+                break
+            if message.get("type") == CALL:
+                count += 1
+                await self.answer_call(index, count, message, ready)
+        if ready and self.stopped is None:
+            if not await self.client.silent_ok(f"{RECORDER}.end()", self.job["control_timeout"]):
+                self.emit(event_line("recorder_failed", index=index, test=test, detail="end"))
+        self.emit(cell_line(index, self.stopped or "served", [], None, False, time.monotonic() - started))
+        self.note_stop(index)
+
+    # -- 학생 셀 ---------------------------------------------------------------------------------
+    def _status(self, status: str, outputs: list) -> str:
+        if any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in outputs):
+            status = "timeout"
+        elif any(o.get("output_type") == "error" for o in outputs):
+            status = "error"
+        if self.client.flood_interrupted:
+            status = "output_limit"
+        return "fork_bomb" if self.bombed else status
+
+    async def run_cell(self, cell, index: int) -> None:
+        client = self.client
+        client.new_cell()
+        started = time.monotonic()
+        status = "ok"
+        try:
+            cell = await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        except DeadKernelError:
+            status = "kernel_died"
+        except Exception as error:  # noqa: BLE001  (셀 하나의 실패가 나머지를 멈추지 않도록)
+            status = "client_error"
+            self.emit(event_line("client_error", index=index, detail=f"{type(error).__name__}: {error}"[:500]))
+        outputs = list(cell.get("outputs", []))
+        status = self._status(status, outputs)
+        if status in ("kernel_died", "fork_bomb"):
+            self.stopped = status
+        elif status in ("timeout", "output_limit") and not await client.responsive(self.job["grace"]):
+            self.stopped = "unresponsive"
+            await client.stop_kernel()
+        self.emit(cell_line(index, status, outputs, cell.get("execution_count"), client.output_truncated,
+                            time.monotonic() - started))
+        self.note_stop(index)
+
+    async def cells(self, nb, tests: dict[int, str]) -> None:
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if self.stopped:
+                self.emit(cell_line(index, "not_run", [], None, False, 0.0))
+            elif index in tests:   # 테스트 셀의 코드는 커널에서 실행하지 않습니다 (protocol.py)
+                await self.serve_test(index, tests[index])
+            else:
+                await self.run_cell(cell, index)
+
+
+def _read_notebook(path: str):
+    with open(path, encoding="utf-8") as handle:
+        nb = read_v4(handle.read())  # 부모가 nbgrader로 정리한 v4 노트북이므로 다시 검증하지 않습니다
+    if nb.get("nbformat") != 4:
+        raise ValueError(f"nbformat 4 노트북이 아닙니다: {nb.get('nbformat')}")
+    return nb
+
+
+def _client(nb, job: dict) -> GradingClient:
+    kernel = KERNEL_NAME if job["kernel_name"] == "python3" and os.environ.get("JUPYTER_DATA_DIR") else job["kernel_name"]
+    return GradingClient(
+        nb, job, timeout=job["timeout"], startup_timeout=job["startup_timeout"], kernel_name=kernel,
+        allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=15,
+        raise_on_iopub_timeout=False, shutdown_kernel="immediate", record_timing=False,
+        resources={"metadata": {"path": job["workdir"]}})
+
+
+def _kill_kernel_group(client: GradingClient) -> None:
+    process = getattr(getattr(client.km, "provisioner", None), "process", None) if client.km else None
+    if process is not None:
+        try:  # 커널이 만든 하위 프로세스까지 (커널은 자기 세션·프로세스 그룹의 우두머리입니다)
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+async def run(job: dict, emit) -> None:
+    started = time.monotonic()
+    skip_output_validation()
+    nb = _read_notebook(job["notebook"])
+    client = _client(nb, job)
+    emit(protocol.start_line(len(nb.cells)))
+    killer = StrayKiller(emit, job["fork_bomb_threshold"]) if job.get("kill_strays") else None
+    log_path = os.path.join(job["records_dir"], "kernel.log")
+    state = Run(client, job, emit, killer, log_path)
+    watcher = None
+    with open(log_path, "ab", buffering=0) as log:
+        try:
+            async with client.async_setup_kernel(cwd=job["workdir"], stdout=log, stderr=log, stdin=subprocess.DEVNULL):
+                if killer is not None:
+                    killer.kernel_pid = client.km.provisioner.process.pid
+                    watcher = asyncio.ensure_future(killer.run())
+                emit(protocol.kernel_ready_line(time.monotonic() - started))
+                # 학생 셀보다 먼저: 결과를 기록용 데이터로 바꾸는 채점 도구를 적어 둡니다 (recorder.arm)
+                if not await client.silent_ok(f"{RECORDER}.arm()", job["control_timeout"]):
+                    emit(event_line("recorder_failed", index=-1, test="", detail="arm"))
+                await state.cells(nb, {int(k): v for k, v in job["tests"].items()})
+        finally:
+            _kill_kernel_group(client)
+            if watcher is not None:
+                watcher.cancel()
+            if killer is not None:
+                killer.report()
+    emit(protocol.done_line(time.monotonic() - started, state.stopped))
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("사용법: python -m ctxcourse.grading.jail.runner JOB.json", file=sys.stderr)
+        return 2
+    with open(argv[0], encoding="utf-8") as handle:
+        job = json.load(handle)
+    emit = Emitter()
+    try:
+        drop_privileges(job)
+        prepare_home(job)
+    except Exception as error:  # noqa: BLE001
+        emit(protocol.fatal_line(f"샌드박스 준비 실패: {type(error).__name__}: {error}"))
+        return 3
+    try:
+        asyncio.run(run(job, emit))
+    except Exception as error:  # noqa: BLE001
+        emit(protocol.fatal_line(f"{type(error).__name__}: {error}"))
+        return 4
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""채점 엔진의 집 구조 (issue "One house for the grading engine"): 규칙이 깨지면 여기서 바로 보입니다.
+
+- 학생 uid로 도는 코드(``grading/jail``)는 nbgrader를 import 하지 않습니다.
+- nbgrader의 내부를 건드리는 곳은 ``grading/nbgrader_glue.py``, nbclient의 내부는 ``grading/jail/client.py`` 한 곳.
+- 실행기 출력 줄의 종류는 ``grading/protocol.py``에서만 정의됩니다.
+- ``grading/``의 함수는 60줄을 넘지 않고, ``engine.py``는 400줄 아래입니다.
+- 채점 한도는 ``nbgrader_config.py``의 ``c.GradingLimits``로 바꿀 수 있고, 명령줄 값이 그 위에 덮어씁니다.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from traitlets.config import Config
+
+from ctxcourse.grading.config import GradingLimits, limits_for
+from ctxcourse.grading.sandbox import Limits
+
+GRADING = Path(__file__).resolve().parents[1] / "ctxcourse" / "grading"
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_jail_never_imports_nbgrader():
+    jail = sorted((GRADING / "jail").glob("*.py"))
+    assert len(jail) >= 6
+    for path in jail:
+        assert not {n for n in _imports(path) if n.split(".")[0] == "nbgrader"}, path.name
+
+
+def test_private_internals_of_nbgrader_and_nbclient_are_touched_in_one_fenced_file_each():
+    fences = {"nbgrader_glue.py": r"_preprocessors|_sanitizing|create_engine\s*=|_init_preprocessors",
+              "jail/client.py": r"_async_poll_for_reply|nbbase\.validate\s*="}
+    for path in GRADING.rglob("*.py"):
+        relative = path.relative_to(GRADING).as_posix()
+        for fence, pattern in fences.items():
+            if relative != fence:
+                assert not re.search(pattern, path.read_text(encoding="utf-8")), f"{relative}: {pattern}"
+    assert "0.9.6" in (GRADING / "nbgrader_glue.py").read_text(encoding="utf-8")
+    assert "nbclient 0.11.0" in (GRADING / "jail" / "client.py").read_text(encoding="utf-8")
+
+
+def test_runner_line_types_are_defined_only_in_the_protocol():
+    for path in GRADING.rglob("*.py"):
+        if path.name == "protocol.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r'"type":\s*"(start|kernel_ready|cell|event|done|fatal)"', text), path.name
+
+
+def test_functions_stay_short_and_the_engine_small():
+    long = []
+    for path in GRADING.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 60:
+                long.append(f"{path.relative_to(GRADING)}:{node.name} ({node.end_lineno - node.lineno + 1}줄)")
+    assert not long
+    assert len((GRADING / "engine.py").read_text(encoding="utf-8").splitlines()) < 400
+
+
+def test_limits_come_from_the_course_config_and_flags_win():
+    assert limits_for(Config(), 60) == Limits().with_cell_timeout(60)
+    config = Config()
+    config.GradingLimits.memory_mb = 2048
+    config.GradingLimits.grace = 1
+    config.GradingLimits.cell_timeout = 20
+    limits = limits_for(config, 60)
+    assert (limits.memory, limits.grace, limits.cell_timeout) == (2048 * 1024 ** 2, 1, 20)
+    limits = limits_for(config, 60, timeout=7, memory_mb=512, wall_timeout=900)
+    assert (limits.cell_timeout, limits.memory, limits.wall_timeout, limits.grace) == (7, 512 * 1024 ** 2, 900, 1)
+    assert "c.Execute.timeout" in GradingLimits.class_get_help()
