@@ -249,10 +249,15 @@ def _pattern(diagnosis_id: str) -> re.Pattern:
     return re.compile("".join(parts), re.S)
 
 
+@lru_cache(maxsize=None)
+def _literal_length(diagnosis_id: str) -> int:
+    return sum(len(literal) for literal, _, _, _ in string.Formatter().parse(REGISTRY[diagnosis_id].template))
+
+
 def identify(message: object) -> str | None:
     """채점 기록의 메시지에서 진단 id를 찾습니다. 어느 틀과도 맞지 않으면 None.
 
-    구체적인 진단이 ``frame``보다 먼저이고, 같은 종류끼리는 메시지에서 먼저 나온 것 (같은 자리면 긴 틀).
+    구체적인 진단이 ``frame``보다 먼저이고, 같은 종류끼리는 메시지에서 먼저 나온 것 (같은 자리면 고정된 글이 긴 틀).
     """
     text = str(message or "")
     best = None
@@ -261,7 +266,7 @@ def identify(message: object) -> str | None:
         if match is None:
             continue
         start = match.start("lit") if "lit" in match.re.groupindex else match.start()
-        rank = (diagnosis.frame, start, -len(diagnosis.template))
+        rank = (diagnosis.frame, start, -_literal_length(key))
         if best is None or rank < best[0]:
             best = (rank, key)
     return best[1] if best else None

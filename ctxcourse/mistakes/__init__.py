@@ -5,7 +5,8 @@
 실수 모음은 정답과 한 글자만 다른 코드도 담고 있으므로 설치되는 패키지(학생도 받는 ``ctxcourse``)에
 넣지 않고, 강사용 저장소의 ``instructor/`` 폴더에만 둡니다.
 각 실수는 학생용 노트북의 해답 셀(grade_id → 코드)을 바꾼 제출물을 만들며, 정확히
-``lost``에 적힌 테스트 셀에서 점수를 잃고, 그 셀의 출력에 ``messages``의 글귀가 나와야 합니다.
+``lost``에 적힌 테스트 셀에서 점수를 잃고, 그 셀의 출력에 ``messages``의 글귀가 나와야 하며,
+그 셀의 진단 id(:mod:`ctxcourse.checks.diagnoses`)가 ``ids``에 적힌 것이어야 합니다.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class Mistake:
     key: 짧은 영문 이름 (데모 학생 ID에 쓰입니다), title: 한국어 설명,
     cells: 해답 셀 grade_id → 학생이 쓴 코드 (해답 셀 전체를 바꿉니다),
     lost: 점수를 잃어야 하는 테스트 셀 grade_id들 (정확히 이것들만),
-    messages: 테스트 셀 grade_id → 그 셀의 출력에 나와야 하는 한국어 글귀.
+    messages: 테스트 셀 grade_id → 그 셀의 출력에 나와야 하는 한국어 글귀,
+    ids: 잃는 테스트마다 나와야 하는 진단 id (문자열 하나면 잃는 모든 테스트에서 그 id; dict면 grade_id → id).
     """
 
     key: str
@@ -42,6 +44,13 @@ class Mistake:
     cells: dict[str, str]
     lost: frozenset[str]
     messages: dict[str, str] = field(default_factory=dict)
+    ids: str | dict[str, str] = ""
+
+    def expected_ids(self) -> dict[str, str]:
+        """잃는 테스트 grade_id → 그 테스트가 내야 하는 진단 id."""
+        if isinstance(self.ids, str):
+            return dict.fromkeys(sorted(self.lost), self.ids) if self.ids else {}
+        return dict(self.ids)
 
 
 def mistakes_for(assignment: str) -> list[Mistake]:

@@ -113,6 +113,7 @@ def _change(code: str, old: str, new: str) -> str:
 MISTAKES = [
     Mistake(
         key="ws_da_wrong_axis",
+        ids={"test_Attention_backward": "layer_reshape_inputs", "test_Attention_inputs": "layer_reshape_inputs", "test_WeightSum_backward": "da_summed_over_time"},
         title="WeightSum.backward에서 da를 은닉 차원 축(축 2) 대신 시각 축(축 1)으로 합함",
         cells={"WeightSum": _change(WEIGHT_SUM, "da = np.sum(dt * hs, axis=2)", "da = np.sum(dt * hs, axis=1)")},
         lost=frozenset({WS_BACKWARD, AT_BACKWARD, INPUTS}),
@@ -120,6 +121,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_forward_no_weights",
+        ids={"test_Attention_backward": "digest_differs", "test_Attention_forward": "digest_differs", "test_Attention_inputs": "digest_differs", "test_WeightSum_backward": "digest_differs", "test_WeightSum_forward": "forgot_weights"},
         title="WeightSum.forward에서 가중치를 곱하지 않고 은닉 상태를 시각 축으로 합함",
         cells={"WeightSum": _change(WEIGHT_SUM, "c = np.sum(hs * ar, axis=1)", "c = np.sum(hs, axis=1)")},
         lost=frozenset({WS_FORWARD, WS_BACKWARD, AT_FORWARD, AT_BACKWARD, INPUTS}),
@@ -127,6 +129,7 @@ MISTAKES = [
     ),
     Mistake(
         key="aw_unstable_softmax",
+        ids="softmax_no_max",
         title="AttentionWeight.forward의 소프트맥스에서 최댓값을 빼지 않음 (큰 점수에서 오버플로)",
         cells={"AttentionWeight": _change(ATTENTION_WEIGHT, "e = np.exp(s - np.max(s, axis=1, keepdims=True))",
                                           "e = np.exp(s)")},
@@ -135,6 +138,7 @@ MISTAKES = [
     ),
     Mistake(
         key="aw_softmax_axis0",
+        ids={"test_AttentionWeight_backward": "softmax_over_batch", "test_AttentionWeight_forward": "softmax_over_batch", "test_Attention_backward": "digest_differs", "test_Attention_forward": "digest_differs", "test_Attention_inputs": "digest_differs"},
         title="AttentionWeight.forward의 소프트맥스를 시각 축 대신 미니배치 축(축 0)으로 계산함",
         cells={"AttentionWeight": _change(_change(ATTENTION_WEIGHT, "np.max(s, axis=1, keepdims=True)",
                                                   "np.max(s, axis=0, keepdims=True)"),
@@ -144,6 +148,7 @@ MISTAKES = [
     ),
     Mistake(
         key="aw_no_softmax_backward",
+        ids={"test_AttentionWeight_backward": "softmax_backward_missing", "test_Attention_backward": "gradient_differs"},
         title="AttentionWeight.backward에서 소프트맥스의 역전파를 빠뜨림 (ds = da)",
         cells={"AttentionWeight": _change(ATTENTION_WEIGHT, "ds = a * (da - np.sum(a * da, axis=1, keepdims=True))",
                                           "ds = da")},
@@ -152,6 +157,7 @@ MISTAKES = [
     ),
     Mistake(
         key="aw_softmax_backward_no_sum",
+        ids={"test_AttentionWeight_backward": "softmax_backward_half", "test_Attention_backward": "gradient_differs"},
         title="AttentionWeight.backward에서 소프트맥스 역전파의 합 항을 빼지 않음 (ds = a * da)",
         cells={"AttentionWeight": _change(ATTENTION_WEIGHT, "ds = a * (da - np.sum(a * da, axis=1, keepdims=True))",
                                           "ds = a * da")},
@@ -160,6 +166,7 @@ MISTAKES = [
     ),
     Mistake(
         key="at_missing_dhs1",
+        ids="attention_dhs_one_branch",
         title="Attention.backward에서 WeightSum 쪽 기울기 dhs0만 돌려줌 (dhs1을 더하지 않음)",
         cells={"Attention": _change(ATTENTION, "dhs = dhs0 + dhs1", "dhs = dhs0")},
         lost=frozenset({AT_BACKWARD}),
@@ -167,6 +174,7 @@ MISTAKES = [
     ),
     Mistake(
         key="at_weight_not_kept",
+        ids="attention_weight_not_kept",
         title="Attention.forward가 어텐션 가중치를 self.attention_weight에 남기지 않음",
         cells={"Attention": _change(ATTENTION, "        self.attention_weight = a\n", "")},
         lost=frozenset({AT_FORWARD}),

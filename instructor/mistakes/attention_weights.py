@@ -35,6 +35,7 @@ def _masked(what: str, body: str) -> dict[str, str]:
 MISTAKES = [
     Mistake(
         key="masked_ignored",
+        ids="mask_zero_score",
         title="masked_softmax: 마스크를 쓰지 않고 보통의 소프트맥스를 돌려줌",
         cells=_masked("마스크 무시", """
             e = np.exp(x - np.max(x, axis=-1, keepdims=True))
@@ -45,6 +46,7 @@ MISTAKES = [
     ),
     Mistake(
         key="masked_zero_scores",
+        ids="mask_zero_score",
         title="masked_softmax: 가려진 점수를 0으로 바꾸고 소프트맥스 (exp(0) = 1의 무게가 남음)",
         cells=_masked("점수를 0으로", """
             s = np.where(mask, x, 0.0)
@@ -56,6 +58,7 @@ MISTAKES = [
     ),
     Mistake(
         key="masked_not_renormalised",
+        ids="mask_not_renormalised",
         title="masked_softmax: 소프트맥스 뒤에 마스크만 곱하고 다시 나누지 않음",
         cells=_masked("다시 나누지 않음", """
             e = np.exp(x - np.max(x, axis=-1, keepdims=True))
@@ -66,6 +69,7 @@ MISTAKES = [
     ),
     Mistake(
         key="masked_inverted",
+        ids="mask_inverted",
         title="masked_softmax: True를 가릴 자리로 거꾸로 읽음",
         cells=_masked("마스크가 거꾸로", """
             keep = ~mask
@@ -81,6 +85,7 @@ MISTAKES = [
     ),
     Mistake(
         key="masked_empty_row_nan",
+        ids="mask_empty_nan",
         title="masked_softmax: 가린 점수를 -inf로 두고 그대로 소프트맥스 (전부 가려진 행이 nan)",
         cells=_masked("전부 가려진 행의 nan", """
             s = np.where(mask, x, -np.inf)
@@ -92,6 +97,7 @@ MISTAKES = [
     ),
     Mistake(
         key="masked_big_negative",
+        ids="mask_empty_uniform",
         title="masked_softmax: 가린 점수를 -1e9로 두어 전부 가려진 행이 균등 가중치 1/T가 됨",
         cells=_masked("-1e9로 가림", """
             s = np.where(mask, x, -1e9)
@@ -103,6 +109,7 @@ MISTAKES = [
     ),
     Mistake(
         key="softmax_wrong_axis",
+        ids="softmax_wrong_axis",
         title="소프트맥스를 마지막 축 대신 축 0을 따라 계산함",
         cells={"softmax": _code('''
             def softmax(x):
@@ -116,6 +123,7 @@ MISTAKES = [
     ),
     Mistake(
         key="softmax_no_max",
+        ids="softmax_no_max",
         title="소프트맥스에서 최댓값을 빼지 않아 큰 점수에서 오버플로 → nan",
         cells={"softmax": _code('''
             def softmax(x):
@@ -128,6 +136,7 @@ MISTAKES = [
     ),
     Mistake(
         key="softmax_global_max",
+        ids="softmax_no_max",
         title="소프트맥스에서 행마다가 아니라 배열 전체의 최댓값을 뺌 (행마다 크기가 다르면 nan)",
         cells={"softmax": _code('''
             def softmax(x):
@@ -140,6 +149,7 @@ MISTAKES = [
     ),
     Mistake(
         key="softmax_whole_sum",
+        ids="softmax_global_sum",
         title="소프트맥스에서 마지막 축이 아니라 배열 전체의 합으로 나눔",
         cells={"softmax": _code('''
             def softmax(x):
@@ -153,6 +163,7 @@ MISTAKES = [
     ),
     Mistake(
         key="softmax_mutates_input",
+        ids="input_mutated",
         title="소프트맥스가 입력 x를 제자리에서(-=, /=) 바꿈",
         cells={"softmax": _code('''
             def softmax(x):
@@ -167,6 +178,7 @@ MISTAKES = [
     ),
     Mistake(
         key="weights_wrong_axis",
+        ids={"test_attention_inputs_unchanged": "reshape_size_mismatch", "test_attention_values": "reshape_size_mismatch", "test_attention_weights_shape": "scores_summed_over_time", "test_attention_weights_values": "scores_summed_over_time"},
         title="내적 점수를 은닉 차원 축(축 2) 대신 시각 축(축 1)으로 합함",
         cells={"attention_weights": _code('''
             def attention_weights(hs, h):
@@ -181,6 +193,7 @@ MISTAKES = [
     ),
     Mistake(
         key="weights_no_softmax",
+        ids="softmax_negative",
         title="내적 점수에 소프트맥스를 적용하지 않고 그대로 돌려줌",
         cells={"attention_weights": _code('''
             def attention_weights(hs, h):
@@ -193,6 +206,7 @@ MISTAKES = [
     ),
     Mistake(
         key="weights_hard_coded",
+        ids={"test_attention_inputs_unchanged": "reshape_size_mismatch", "test_attention_values": "reshape_size_mismatch", "test_attention_weights_shape": "hardcoded_answer", "test_attention_weights_values": "hardcoded_answer"},
         title="어텐션 가중치를 처음 구한 답(기준 예제)으로 적어 두고 입력과 상관없이 늘 돌려줌",
         cells={"attention_weights": _code('''
             _answer = []
@@ -210,6 +224,7 @@ MISTAKES = [
     ),
     Mistake(
         key="attention_swapped",
+        ids="pair_swapped",
         title="Attention 계층이 (c, a) 대신 (a, c) 순서로 돌려줌",
         cells={"attention": _code('''
             def attention(hs, h):
@@ -224,6 +239,7 @@ MISTAKES = [
     ),
     Mistake(
         key="attention_no_reshape",
+        ids="reshape_query_and_weights",
         title="가중합에서 a (N, T)를 (N, T, 1)로 reshape 하지 않아 브로드캐스팅 오류",
         cells={"attention": _code('''
             def attention(hs, h):
@@ -237,6 +253,7 @@ MISTAKES = [
     ),
     Mistake(
         key="attention_c_wrong_axis",
+        ids="axis_swapped",
         title="맥락 벡터를 시각 축(축 1) 대신 은닉 차원 축(축 2)으로 합함",
         cells={"attention": _code('''
             def attention(hs, h):

@@ -62,6 +62,7 @@ _DECOR = ("    ax.set_xticks(range(steps), [str(t) for t in range(steps)] if lab
 MISTAKES = [
     Mistake(
         key="ws_no_reshape",
+        ids="weighted_broadcast_last",
         title="weighted_sum: w를 세우지 않고 x * w (브로드캐스팅이 w를 마지막 축에 맞춤)",
         cells=_weighted("reshape 빠짐", "    return np.sum(x * w, axis=axis)\n"),
         lost=WEIGHTED_TESTS,
@@ -69,6 +70,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_no_length_check",
+        ids="error_not_korean",
         title="weighted_sum: 길이를 비교하지 않아 numpy의 영어 오류나 조용히 틀린 값이 나옴",
         cells=_weighted("길이 확인 없음", _STANDING + "    return np.sum(x * np.reshape(w, standing), axis=axis)\n"),
         lost=frozenset({W_ERROR}),
@@ -76,6 +78,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_keepdims",
+        ids="keepdims_left_on",
         title="weighted_sum: keepdims=True가 남아 합한 축이 길이 1로 남음",
         cells=_weighted("keepdims", _CHECK + _STANDING +
                         "    return np.sum(x * np.reshape(w, standing), axis=axis, keepdims=True)\n"),
@@ -84,6 +87,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_negative_axis",
+        ids="shape_wrong",
         title="weighted_sum: 음수 축을 앞에서부터 센 형상으로 w를 세움 ((1,) * axis가 빈 튜플이 됨)",
         cells=_weighted("음수 축", _CHECK + "    standing = (1,) * axis + (len(w),) + (1,) * (x.ndim - axis - 1)\n"
                                           "    return np.sum(x * np.reshape(w, standing), axis=axis)\n"),
@@ -92,6 +96,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_forgot_weights",
+        ids="forgot_weights",
         title="weighted_sum: 가중치를 곱하지 않고 축을 따라 그냥 더함",
         cells=_weighted("가중치 빠짐", _CHECK + "    return np.sum(x, axis=axis)\n"),
         lost=WEIGHTED_TESTS,
@@ -99,6 +104,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_input_mutated",
+        ids="input_mutated",
         title="weighted_sum: x *= ...로 입력 x를 제자리에서 바꿈",
         cells=_weighted("입력을 바꿈", _CHECK + _STANDING + "    x *= np.reshape(w, standing)\n    return x.sum(axis=axis)\n"),
         lost=frozenset({W_INPUT}),
@@ -106,6 +112,7 @@ MISTAKES = [
     ),
     Mistake(
         key="ws_english_error",
+        ids="error_not_korean",
         title="weighted_sum: 길이가 다를 때 영어 메시지의 ValueError를 냄",
         cells=_weighted("영어 메시지", "    if len(w) != x.shape[axis]:\n        raise ValueError(\"length mismatch\")\n" + _STANDING +
                         "    return np.sum(x * np.reshape(w, standing), axis=axis)\n"),
@@ -114,6 +121,7 @@ MISTAKES = [
     ),
     Mistake(
         key="wrong_axis",
+        ids="axis_swapped",
         title="context_vector: 시각 축이 아니라 은닉 차원 축(axis=1)으로 합함",
         cells={"context_vector": _context("축이 틀림", "    return (hs * a.reshape(-1, 1)).sum(axis=1)\n")},
         lost=CONTEXT_TESTS,
@@ -121,6 +129,7 @@ MISTAKES = [
     ),
     Mistake(
         key="keepdims_left_on",
+        ids="keepdims_left_on",
         title="context_vector: keepdims=True가 남아 (1, H)를 돌려줌",
         cells={"context_vector": _context("keepdims", "    return (hs * a.reshape(-1, 1)).sum(axis=0, keepdims=True)\n")},
         lost=CONTEXT_TESTS,
@@ -128,6 +137,7 @@ MISTAKES = [
     ),
     Mistake(
         key="missing_reshape",
+        ids="reshape_missing_column",
         title="context_vector: a를 (T, 1)로 바꾸지 않고 hs * a",
         cells={"context_vector": _context("reshape 빠짐", "    return np.sum(hs * a, axis=0)\n")},
         lost=CONTEXT_TESTS,
@@ -135,6 +145,7 @@ MISTAKES = [
     ),
     Mistake(
         key="forgot_weights",
+        ids="forgot_weights",
         title="context_vector: 가중치를 곱하지 않고 은닉 상태를 그냥 더함",
         cells={"context_vector": _context("가중치 빠짐", "    return hs.sum(axis=0)\n")},
         lost=frozenset({C_FRESH, C_INPUT, C_SHAPE, C_VALUES}),
@@ -142,6 +153,7 @@ MISTAKES = [
     ),
     Mistake(
         key="input_mutated",
+        ids="input_mutated",
         title="context_vector: hs *= ...로 입력 hs를 제자리에서 바꿈",
         cells={"context_vector": _context("입력을 바꿈",
                                           "    hs *= a.reshape(-1, 1)\n    return hs.sum(axis=0)\n")},
@@ -150,6 +162,7 @@ MISTAKES = [
     ),
     Mistake(
         key="hardcoded_seed",
+        ids={"test_context_vector_fresh": "hardcoded_answer", "test_context_vector_shape": "shape_wrong"},
         title="context_vector: 입력을 무시하고 기준 예제의 답을 돌려줌",
         cells={"context_vector": _context("입력을 무시함",
                                           "    from ctxcourse.seed import seed_data\n"
@@ -160,6 +173,7 @@ MISTAKES = [
     ),
     Mistake(
         key="plot_no_colorbar",
+        ids="plot_no_colorbar",
         title="plot_weights: 색 막대(colorbar)가 없음",
         cells=_plot("색 막대 없음", _HEATMAP + _DECOR + "    return fig\n"),
         lost=frozenset({P_DECOR}),
@@ -167,6 +181,7 @@ MISTAKES = [
     ),
     Mistake(
         key="plot_something_else",
+        ids="plot_wrong_values",
         title="plot_weights: 가중치 a가 아니라 전역 변수 hs(은닉 상태)를 그림",
         cells=_plot("다른 배열을 그림",
                     "    fig, ax = plt.subplots(layout=\"constrained\")\n"
@@ -181,6 +196,7 @@ MISTAKES = [
     ),
     Mistake(
         key="plot_returns_none",
+        ids="plot_returned_none",
         title="plot_weights: plt.show()로 끝내고 Figure를 돌려주지 않음",
         cells=_plot("return 없음",
                     _HEATMAP + "    fig.colorbar(image, ax=ax, label=\"가중치\")\n" + _DECOR + "    plt.show()\n"),

@@ -37,6 +37,7 @@ _PAD = ("    n = max(len(shape1), len(shape2))\n"
 MISTAKES = [
     Mistake(
         key="missing_reshape",
+        ids="reshape_missing_column",
         title="weight_rows: a를 (T, 1)로 바꾸지 않고 hs * a",
         cells=_weight_rows("reshape 빠짐", "    return hs * a\n"),
         lost=frozenset({W_SHAPE, W_VALUES, W_FRESH, W_INPUT}),
@@ -44,6 +45,7 @@ MISTAKES = [
     ),
     Mistake(
         key="input_mutated",
+        ids="input_mutated",
         title="weight_rows: hs *= ...로 입력 hs를 제자리에서 바꿈",
         cells=_weight_rows("입력을 바꿈", "    hs *= a.reshape(-1, 1)\n    return hs\n"),
         lost=frozenset({W_INPUT}),
@@ -51,6 +53,7 @@ MISTAKES = [
     ),
     Mistake(
         key="list_instead_of_ndarray",
+        ids="returned_list",
         title="weight_rows: numpy 배열 대신 .tolist()로 파이썬 리스트를 돌려줌",
         cells=_weight_rows("리스트", "    return (hs * a.reshape(-1, 1)).tolist()\n"),
         lost=frozenset({W_FRESH, W_INPUT, W_SHAPE, W_VALUES}),
@@ -58,6 +61,7 @@ MISTAKES = [
     ),
     Mistake(
         key="hardcoded_seed",
+        ids={"test_weight_rows_fresh": "hardcoded_answer", "test_weight_rows_shape": "shape_wrong"},
         title="weight_rows: 입력을 무시하고 기준 예제의 답을 돌려줌",
         cells=_weight_rows("입력을 무시함",
                            "    from ctxcourse.seed import seed_data\n"
@@ -68,6 +72,7 @@ MISTAKES = [
     ),
     Mistake(
         key="uses_numpy_broadcast_shapes",
+        ids="used_numpy_broadcasting",
         title="broadcast_shape: 규칙을 구현하지 않고 np.broadcast_shapes를 부름",
         cells=_broadcast_shape("numpy 함수", "    return np.broadcast_shapes(shape1, shape2)\n"),
         lost=frozenset({B_BY_HAND}),
@@ -75,6 +80,7 @@ MISTAKES = [
     ),
     Mistake(
         key="leading_axes",
+        ids={"test_broadcast_shape_by_hand": "broadcast_shape_wrong", "test_broadcast_shape_error": "broadcast_from_left", "test_broadcast_shape_examples": "broadcast_no_padding", "test_broadcast_shape_many": "broadcast_no_padding"},
         title="broadcast_shape: 뒤쪽이 아니라 앞쪽 축부터 맞춤",
         cells=_broadcast_shape(
             "앞쪽부터 맞춤",
@@ -89,6 +95,7 @@ MISTAKES = [
     ),
     Mistake(
         key="max_with_zero",
+        ids="broadcast_zero_axis",
         title="broadcast_shape: 크기를 max로 골라 0과 1을 1로 만듦",
         cells=_broadcast_shape(
             "max",
@@ -101,6 +108,7 @@ MISTAKES = [
     ),
     Mistake(
         key="assert_instead_of_valueerror",
+        ids="broadcast_wrong_exception",
         title="broadcast_shape: ValueError 대신 assert (AssertionError)",
         cells=_broadcast_shape(
             "assert",

@@ -25,6 +25,7 @@ def _cell(what: str, body: str) -> dict[str, str]:
 MISTAKES = [
     Mistake(
         key="repeat_no_axis",
+        ids="repeat_no_axis",
         title="repeat에 axis를 주지 않음: 1차원 (T*H,)로 펼쳐짐",
         cells=_cell("axis 없음", "    T = a.shape[0]\n    return a.reshape(T, 1).repeat(H)\n"),
         lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
@@ -32,6 +33,7 @@ MISTAKES = [
     ),
     Mistake(
         key="missing_reshape",
+        ids="repeat_no_axis1",
         title="reshape 없이 1차원 a에 axis=1로 repeat",
         cells=_cell("reshape 빠짐", "    return a.repeat(H, axis=1)\n"),
         lost=ALL,
@@ -39,6 +41,7 @@ MISTAKES = [
     ),
     Mistake(
         key="wrong_axis",
+        ids="repeat_wrong_axis",
         title="axis=0으로 복제: 형상 (T*H, 1)",
         cells=_cell("축이 틀림", "    T = a.shape[0]\n    return a.reshape(T, 1).repeat(H, axis=0)\n"),
         lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
@@ -46,6 +49,7 @@ MISTAKES = [
     ),
     Mistake(
         key="tile_instead_of_repeat",
+        ids="tile_instead_of_repeat",
         title="np.tile로 a 전체를 이어 붙인 뒤 reshape: 형상은 맞고 값의 배치가 틀림",
         cells=_cell("tile", "    T = a.shape[0]\n    return np.tile(a, H).reshape(T, H)\n"),
         lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
@@ -53,6 +57,7 @@ MISTAKES = [
     ),
     Mistake(
         key="list_instead_of_ndarray",
+        ids="returned_list",
         title="numpy 배열 대신 파이썬 리스트를 돌려줌",
         cells=_cell("리스트", "    return [[w] * H for w in a]\n"),
         lost=frozenset({FRESH, INPUT, SHAPE, VALUES}),
@@ -60,6 +65,7 @@ MISTAKES = [
     ),
     Mistake(
         key="input_mutated",
+        ids="input_shape_changed",
         title="a.shape = (T, 1)로 입력 a의 형상을 제자리에서 바꿈",
         cells=_cell("입력을 바꿈", "    a.shape = (a.size, 1)\n    return a.repeat(H, axis=1)\n"),
         lost=frozenset({INPUT}),
@@ -67,6 +73,7 @@ MISTAKES = [
     ),
     Mistake(
         key="hardcoded_seed",
+        ids={"test_repeat_weights_fresh": "hardcoded_answer", "test_repeat_weights_shape": "shape_wrong"},
         title="기준 예제의 답을 그대로 적어 넣음",
         cells=_cell("답을 적어 넣음",
                     "    return np.array([[0.8, 0.8, 0.8, 0.8],\n"

@@ -25,6 +25,7 @@ def _code(text: str) -> str:
 MISTAKES = [
     Mistake(
         key="forward_wrong_axis",
+        ids="axis_swapped",
         title="순전파에서 시각 축(축 1) 대신 은닉 차원 축(축 2)으로 합함",
         cells={"weight_sum_forward": _code('''
             def weight_sum_forward(hs, a):
@@ -39,6 +40,7 @@ MISTAKES = [
     ),
     Mistake(
         key="forward_list",
+        ids="returned_list",
         title="순전파가 numpy 배열 대신 파이썬 리스트를 돌려줌",
         cells={"weight_sum_forward": _code('''
             def weight_sum_forward(hs, a):
@@ -53,6 +55,7 @@ MISTAKES = [
     ),
     Mistake(
         key="forward_no_weights",
+        ids="forgot_weights",
         title="순전파에서 가중치를 곱하지 않고 은닉 상태를 시각 축으로 합함",
         cells={"weight_sum_forward": _code('''
             def weight_sum_forward(hs, a):
@@ -64,6 +67,7 @@ MISTAKES = [
     ),
     Mistake(
         key="forward_mutates_input",
+        ids="input_mutated",
         title="순전파가 입력 hs를 제자리에서(*=) 바꿈",
         cells={"weight_sum_forward": _code('''
             def weight_sum_forward(hs, a):
@@ -77,6 +81,7 @@ MISTAKES = [
     ),
     Mistake(
         key="forward_hard_coded",
+        ids={"test_weight_sum_backward_gradient": "forward_constant", "test_weight_sum_forward_shape": "hardcoded_answer", "test_weight_sum_forward_values": "hardcoded_answer"},
         title="순전파가 처음 구한 답(기준 예제)을 적어 두고 입력과 상관없이 늘 돌려줌",
         cells={"weight_sum_forward": _code('''
             _answer = []
@@ -94,6 +99,7 @@ MISTAKES = [
     ),
     Mistake(
         key="backward_swapped",
+        ids="pair_swapped",
         title="역전파가 (dhs, da) 대신 (da, dhs) 순서로 돌려줌",
         cells={"weight_sum_backward": _code('''
             def weight_sum_backward(hs, a, dc):
@@ -110,6 +116,7 @@ MISTAKES = [
     ),
     Mistake(
         key="backward_dhs_without_weights",
+        ids="backward_forgot_weights",
         title="역전파에서 dhs를 dc의 복제만으로 구하고 가중치를 곱하지 않음",
         cells={"weight_sum_backward": _code('''
             def weight_sum_backward(hs, a, dc):
@@ -125,6 +132,7 @@ MISTAKES = [
     ),
     Mistake(
         key="backward_da_wrong_axis",
+        ids="da_summed_over_time",
         title="역전파에서 da를 축 2 대신 시각 축(축 1)으로 합해 형상이 (N, H)가 됨",
         cells={"weight_sum_backward": _code('''
             def weight_sum_backward(hs, a, dc):
@@ -141,6 +149,7 @@ MISTAKES = [
     ),
     Mistake(
         key="backward_mutates_input",
+        ids="input_mutated",
         title="역전파가 입력 hs를 제자리에서(*=) 바꿈",
         cells={"weight_sum_backward": _code('''
             def weight_sum_backward(hs, a, dc):

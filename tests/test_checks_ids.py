@@ -1,0 +1,98 @@
+"""진단 id: 목록(ctxcourse/checks/diagnoses.py)의 틀마다 id가 되찾아지고, 실수 모음의 실수마다 적힌 id가 나옵니다.
+
+노트북의 코드 셀을 한 이름공간에서 차례로 실행합니다 (커널, nbgrader 없이; 진짜 채점 파이프라인에서 기록된
+메시지로 id를 확인하는 것은 tests/test_class_report.py의 데모 반 테스트입니다).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import string
+import warnings
+
+import matplotlib
+import nbformat
+import pytest
+
+from conftest import REPO
+from ctxcourse.checks.diagnoses import ID_PATTERN, REGISTRY, identify, say, sentence
+from ctxcourse.feedback import Feedback
+from ctxcourse.mistakes import MODULES, mistakes_for
+
+matplotlib.use("Agg")
+
+
+def _sample(diagnosis_id: str) -> str:
+    fields = {name for _, name, _, _ in string.Formatter().parse(REGISTRY[diagnosis_id].template) if name}
+    values = {name: ("softmax" if name == "name" else "softmax()가" if name == "called" else f"<{name}>")
+              for name in fields}
+    return say(diagnosis_id, **values)
+
+
+def test_registry_ids_are_readable_and_every_template_finds_itself():
+    assert len(REGISTRY) > 100
+    for key, diagnosis in REGISTRY.items():
+        assert ID_PATTERN.match(key), key
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in diagnosis.template), key
+        text = _sample(key)
+        assert identify(text) == key, (key, identify(text))
+        assert identify(f"Feedback: {text}") == key   # 채점 기록의 메시지 꼴 ("Feedback: ...")
+        assert "…" in sentence(key) or "{" not in diagnosis.template
+
+
+def test_a_specific_diagnosis_wins_over_its_frame():
+    message = (say("shape_wrong", call="context_vector()", got=(1, 4), expected=(4,)) + " "
+               + say("keepdims_left_on", axis="합한 축이") + " keepdims를 빼세요.")
+    assert identify(message) == "keepdims_left_on"
+    assert identify(say("shape_wrong", call="f()", got=(3,), expected=(4,))) == "shape_wrong"
+    assert identify("아무 진단도 아닌 문장입니다.") is None and identify(None) is None
+    error = Feedback(message)
+    assert error.id == "keepdims_left_on" and str(error) == message   # 학생이 보는 문장에는 id가 붙지 않습니다
+
+
+def _run(assignment: str, replace: dict[str, str]) -> dict[str, Feedback | Exception]:
+    """source 노트북의 코드 셀을 차례로 실행하고, 실패한 테스트 셀의 grade_id → 예외."""
+    import matplotlib.pyplot as plt
+
+    cells = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4).cells
+    namespace: dict = {"__name__": "__main__"}
+    failed = {}
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        source = replace.get(meta.get("grade_id"), cell.source)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(source, meta.get("grade_id", "cell"), "exec"), namespace)  # noqa: S102
+        except Exception as error:  # noqa: BLE001
+            if meta.get("grade"):
+                failed[meta["grade_id"]] = error
+    plt.close("all")
+    return failed
+
+
+BANKED = [(assignment, mistake) for assignment in MODULES for mistake in mistakes_for(assignment)]
+
+
+def test_every_banked_mistake_states_registered_ids_for_exactly_its_lost_tests():
+    for assignment, mistake in BANKED:
+        expected = mistake.expected_ids()
+        assert set(expected) == set(mistake.lost), (assignment, mistake.key)
+        assert set(expected.values()) <= set(REGISTRY), (assignment, mistake.key, expected)
+
+
+@pytest.mark.parametrize("assignment", list(MODULES))
+def test_each_banked_mistake_raises_the_ids_it_states(assignment):
+    problems = []
+    for mistake in mistakes_for(assignment):
+        failed = _run(assignment, mistake.cells)
+        got = {grade_id: identify(f"{type(error).__name__}: {error}") for grade_id, error in failed.items()}
+        in_process = {grade_id: getattr(error, "id", None) for grade_id, error in failed.items()}
+        if got != mistake.expected_ids():
+            problems.append(f"{mistake.key}: 나온 id {got}, 적힌 id {mistake.expected_ids()}")
+        if in_process != got:
+            problems.append(f"{mistake.key}: Feedback.id {in_process}와 메시지에서 찾은 id {got}가 다릅니다")
+    assert not problems, "\n".join(problems)
