@@ -30,6 +30,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import logging
 import os
 import platform
 import socket
@@ -243,6 +244,10 @@ class DaskExecutor:
         """스케줄러에 연결하고 작업자들을 확인합니다. 쓸 수 있는 작업자의 스레드 수 합을 돌려줍니다."""
         if self.client is None:
             from distributed import Client
+
+            # distributed의 로그(재연결 시도, 닫을 때의 traceback)는 강사에게 보이지 않게: 무슨 일인지는 우리가 한국어로 말합니다.
+            for name in ("distributed", "distributed.client", "distributed.utils", "distributed.core"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
 
             try:
                 self.client = Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
