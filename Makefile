@@ -11,16 +11,18 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 setup: system $(STAMP)
 
-# 시스템 패키지: 채점 샌드박스(bubblewrap), 브라우저 테스트(chromium), 브라우저용 한글 글꼴.
+# 시스템 패키지: 채점 샌드박스(bubblewrap), 브라우저 테스트(chromium), 브라우저용 한글 글꼴, 그리고 가상환경을
+# 아직 만들지 않았는데 $(PY)에 venv/ensurepip가 없으면(Debian의 /usr/bin/python3) python3-venv.
 system:
 	@missing=""; \
+	test -x $(BIN)/python || $(PY) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "시스템 패키지 설치:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) $$missing >/dev/null; \
 	  else \
 	    echo "다음 Debian 패키지가 필요합니다 (needs):$$missing  →  sudo apt-get install$$missing"; exit 1; \
 	  fi; \
@@ -46,6 +48,7 @@ check: setup
 # 학생처럼 받아(Fetch) student/<과제>/<과제>.ipynb를 만들고(이미 있는 파일은 덮어쓰지 않음) 그곳에서 JupyterLab을
 # 엽니다 (root이면 --allow-root). source/(해답)는 보이지 않습니다. 학생용 설정은 .jupyter-student/.
 # 서버 옵션은 LAB_ARGS로 넘깁니다. 예: make lab LAB_ARGS="--no-browser --port 9999"
+# 일반 사용자는 자기 clone에서 시스템 파이썬으로: make lab PY=/usr/bin/python3 (tests/test_student_lab_user.py)
 lab: setup
 	$(BIN)/python -m ctxcourse.studentlab.lab --course . --student student -- $(LAB_ARGS)
 
@@ -73,3 +76,22 @@ HUB_CMD ?= start
 .PHONY: hub
 hub:
 	/usr/bin/python3 hub/ctxhub.py $(HUB_CMD) $(HUB_ARGS)
+
+# 여러 기계로 채점하기를 이 기계에서 시험: Dask 스케줄러 하나와 작업자 둘을 127.0.0.1에 띄웁니다 (Ctrl-C로 멈춤).
+# 다른 터미널에서: .venv/bin/course autograde --all --scheduler tcp://127.0.0.1:8786   로그: .course_state/cluster/
+# 포트 바꾸기: make cluster CLUSTER_PORT=8790
+CLUSTER_PORT ?= 8786
+.PHONY: cluster
+cluster: setup
+	@mkdir -p .course_state/cluster; \
+	pids=""; trap 'kill $$pids 2>/dev/null; wait 2>/dev/null; echo; echo "클러스터를 멈췄습니다."' EXIT; trap 'exit 0' INT TERM; \
+	$(BIN)/dask scheduler --host 127.0.0.1 --port $(CLUSTER_PORT) --no-dashboard \
+	  >.course_state/cluster/scheduler.log 2>&1 & pids="$$!"; \
+	for i in 1 2; do \
+	  $(BIN)/dask worker tcp://127.0.0.1:$(CLUSTER_PORT) --host 127.0.0.1 --nthreads 1 --no-dashboard \
+	    --name worker-$$i --death-timeout 120 >.course_state/cluster/worker-$$i.log 2>&1 & pids="$$pids $$!"; \
+	done; \
+	echo "Dask 스케줄러 tcp://127.0.0.1:$(CLUSTER_PORT)와 작업자 2개를 시작했습니다 (로그: .course_state/cluster/)."; \
+	echo "다른 터미널에서 채점하세요:  .venv/bin/course autograde --all --scheduler tcp://127.0.0.1:$(CLUSTER_PORT)"; \
+	echo "멈추려면 Ctrl-C를 누르세요. (Dask scheduler + 2 workers on 127.0.0.1; Ctrl-C stops them)"; \
+	wait
