@@ -99,8 +99,13 @@ def get(url: str, timeout: float = 30):
 def test_make_lab_as_a_normal_user_with_system_python(school_user, tmp_path):
     user = school_user
     clone = Path(user.pw_dir) / "course"
-    command, kwargs = as_user(user, ["git", "-c", f"safe.directory={REPO}", "-c", f"safe.directory={REPO}/.git",
-                                     "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone)], cwd=user.pw_dir)
+    # 이 저장소는 root의 것이므로 git이 '소유자가 다른 저장소'라며 거절합니다: 그 사용자의 git 설정에서 허락합니다.
+    for folder in (REPO, REPO / ".git"):
+        command, kwargs = as_user(user, ["git", "config", "--global", "--add", "safe.directory", str(folder)],
+                                  cwd=user.pw_dir)
+        subprocess.run(command, check=True, timeout=60, **kwargs)
+    command, kwargs = as_user(user, ["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone)],
+                              cwd=user.pw_dir)
     cloned = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
     assert cloned.returncode == 0, cloned.stderr
     assert not (clone / ".venv").exists()
