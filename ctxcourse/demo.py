@@ -2,7 +2,12 @@
 
 제출물은 학생이 받는 것과 같은 ``release/`` 노트북에서 시작해 해답 셀만 채웁니다.
 정답은 ``source/``의 해답(### BEGIN/END SOLUTION 줄을 지운 코드), 실수는
-:mod:`ctxcourse.mistakes`의 코드입니다. 각 제출물은 점수를 잃어야 할 테스트 셀을 함께 가집니다.
+:mod:`ctxcourse.mistakes`의 코드입니다. 각 제출물은 점수를 잃어야 할 테스트 셀과 그 테스트가 낼 진단 id를
+함께 가집니다 (:func:`check_diagnoses`가 채점 기록과 비교합니다).
+
+반에는 심어 둔 학생도 있습니다 (:data:`PLANTED_NAMES`, 실수 모음의 ``PLANTED``): 길고 틀린 풀이 하나와 그것을
+변수 이름을 바꾸고 함수 순서를 바꿔 베낀 두 학생, 그리고 서로 똑같은 짧은 정답을 스스로 쓴 두 학생입니다.
+반 전체 보고서의 베낀 제출물 찾기는 앞의 셋만 짝지어야 합니다 (:data:`EXPECTED_PAIRS`).
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from pathlib import Path
 
 import nbformat
 
-from .mistakes import MODULES, Mistake, mistakes_for
+from .mistakes import MODULES, Mistake, mistakes_for, planted_for
 
 ASSIGNMENTS = tuple(MODULES)
 SURNAMES = ("kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim",
             "han", "oh", "seo", "shin", "kwon", "hwang", "ahn", "song", "jeon", "hong")
+PLANTED_NAMES = ("baek", "nam", "moon", "yang", "koo")   # 심어 둔 학생 (실수 모음의 PLANTED 순서)
 DEMO_PREFIX = "demo-"          # 실제 학생 ID와 겹치지 않도록 (데모는 언제나 따로 만든 강좌 폴더에서 돕니다)
 _DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
@@ -32,6 +38,7 @@ class DemoSubmission:
     title: str                   # 한국어 설명
     expected_lost: frozenset[str]
     path: Path
+    expected_ids: tuple[tuple[str, str], ...] = ()    # (grade_id, 진단 id): 잃는 테스트마다 기록되어야 하는 id
 
 
 def grade_cells(nb) -> list:
@@ -97,7 +104,38 @@ def plan_class(assignments=ASSIGNMENTS, size: int | None = None) -> list[tuple[s
             else:
                 kinds[name] = bank[slot - 2] if slot - 2 < len(bank) else "correct"
         plan.append((student, kinds))
+    for name, bank in banks.items():        # 심어 둔 학생: 그 과제만 PLANTED의 코드, 나머지는 정답
+        for surname, planted in zip(PLANTED_NAMES, planted_for(name)):
+            plan.append((DEMO_PREFIX + surname, {other: (planted if other == name else "correct") for other in banks}))
     return plan
+
+
+def expected_pairs(assignments=ASSIGNMENTS) -> set[tuple[str, str, str]]:
+    """데모 반에서 베낀 것으로 찾아야 하는 (과제, 학생, 학생) 쌍: 같은 과제에 심은 ``copy_*`` 제출물끼리."""
+    pairs = set()
+    for name in assignments:
+        copies = [DEMO_PREFIX + surname for surname, planted in zip(PLANTED_NAMES, planted_for(name))
+                  if planted.key.startswith("copy_")]
+        pairs |= {(name, *sorted((first, second))) for i, first in enumerate(copies) for second in copies[i + 1:]}
+    return pairs
+
+
+def check_diagnoses(course, submissions) -> list[str]:
+    """채점 기록(``.course_state/grading``)의 실패 메시지에서 찾은 진단 id가 제출물마다 기대한 id인지 확인합니다.
+
+    틀린 것마다 한 줄의 설명을 돌려줍니다 (모두 맞으면 빈 목록)."""
+    from .checks.diagnoses import identify
+    from .grading.state import StateStore
+
+    store, problems = StateStore(Path(course.state_dir)), []
+    for sub in submissions:
+        if not sub.expected_ids:
+            continue
+        tests = (store.load(sub.assignment, sub.student) or {}).get("tests", {})
+        got = {grade_id: identify((tests.get(grade_id) or {}).get("message", "")) for grade_id, _ in sub.expected_ids}
+        if got != dict(sub.expected_ids):
+            problems.append(f"{sub.student}/{sub.assignment} ({sub.kind}): 진단 id {got}, 기대 {dict(sub.expected_ids)}")
+    return problems
 
 
 def build_demo_class(course_dir, assignments=ASSIGNMENTS, size: int | None = None) -> list[DemoSubmission]:
@@ -124,10 +162,13 @@ def build_demo_class(course_dir, assignments=ASSIGNMENTS, size: int | None = Non
             else:
                 cells = {**solutions[name], **kind.cells}
                 nb, title, lost, key = fill_solutions(releases[name], cells), kind.title, kind.lost, kind.key
+            ids = tuple(sorted(kind.expected_ids().items())) if isinstance(kind, Mistake) else ()
+            if kind == "blank":
+                ids = tuple((grade_id, "not_implemented") for grade_id in sorted(tests))
             path = notebook_path(course_dir, "submitted", name, student)
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, path)
-            submissions.append(DemoSubmission(student, name, key, title, frozenset(lost), path))
+            submissions.append(DemoSubmission(student, name, key, title, frozenset(lost), path, ids))
     return submissions
 
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO
 from ctxcourse.checks.diagnoses import ID_PATTERN, REGISTRY, identify, say, sentence
 from ctxcourse.feedback import Feedback
-from ctxcourse.mistakes import MODULES, mistakes_for
+from ctxcourse.mistakes import MODULES, mistakes_for, planted_for
 
 matplotlib.use("Agg")
 
@@ -74,7 +74,8 @@ def _run(assignment: str, replace: dict[str, str]) -> dict[str, Feedback | Excep
     return failed
 
 
-BANKED = [(assignment, mistake) for assignment in MODULES for mistake in mistakes_for(assignment)]
+BANKED = [(assignment, mistake) for assignment in MODULES
+          for mistake in mistakes_for(assignment) + planted_for(assignment)]
 
 
 def test_every_banked_mistake_states_registered_ids_for_exactly_its_lost_tests():
@@ -87,7 +88,7 @@ def test_every_banked_mistake_states_registered_ids_for_exactly_its_lost_tests()
 @pytest.mark.parametrize("assignment", list(MODULES))
 def test_each_banked_mistake_raises_the_ids_it_states(assignment):
     problems = []
-    for mistake in mistakes_for(assignment):
+    for mistake in mistakes_for(assignment) + planted_for(assignment):   # 데모 반에 심은 제출물도
         failed = _run(assignment, mistake.cells)
         got = {grade_id: identify(f"{type(error).__name__}: {error}") for grade_id, error in failed.items()}
         in_process = {grade_id: getattr(error, "id", None) for grade_id, error in failed.items()}

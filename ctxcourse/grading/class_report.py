@@ -16,8 +16,11 @@
 
 과제를 건너서는 같은 학생이 다음 과제에서도 같은 오개념을 보이는지 모읍니다.
 
-오개념 id는 아직 checks가 안정된 id를 주지 않으므로 정규화한 메시지의 해시(``m-xxxxxxxx``)입니다. 숫자, 형상,
-따옴표 안의 값은 지우므로 입력이 달라도 같은 실수는 같은 id가 됩니다. 숨은 테스트 실패는 ``hidden:<grade_id>``.
+오개념 id는 진단 목록(:mod:`ctxcourse.checks.diagnoses`)의 안정된 id입니다 (예: ``keepdims_left_on``): 엔진이 기록한
+메시지를 목록의 문장 틀과 맞추어 되찾습니다. 목록에 없는 메시지(강사가 직접 쓴 테스트 등)는 정규화한 메시지의
+해시(``m-xxxxxxxx``; 숫자, 형상, 따옴표 안의 값은 지움)이고, 숨은 테스트 실패는 ``hidden:<grade_id>``입니다.
+오개념마다 익명의 예시 하나를 보입니다: 그 진단을 받은 첫 학생의 보이는 테스트 메시지와, 채점된 노트북에 저장된
+그 학생 자신의 셀(채점 함수를 기준 예제로 불러 본 셀)의 출력입니다. 숨은 테스트의 코드나 기준값은 쓰지 않습니다.
 
 학생이 쓴 것(코드, 메시지, ID)은 모두 믿을 수 없는 글입니다: 크기를 자르고 제어 문자를 지우고, HTML에서는
 Jinja2 자동 이스케이프로만 보입니다. 페이지에는 스크립트가 없고 Content-Security-Policy가 모든 스크립트와
@@ -80,6 +83,8 @@ class Misconception:
     tests: list[str]
     students: list[str]
     hidden: bool = False
+    example: str = ""                 # 익명의 예시: 한 학생이 받은 메시지 (숨은 테스트면 비움)
+    output: str = ""                  # 익명의 예시: 그 학생의 셀이 낸 틀린 출력 (채점된 노트북에 저장된 것)
 
     @property
     def count(self) -> int:
@@ -214,6 +219,56 @@ def normalise(message: str) -> str:
 
 def message_id(message: str) -> str:
     return "m-" + hashlib.sha256(normalise(message).encode("utf-8")).hexdigest()[:8]
+
+
+def diagnosis_of(message: str) -> tuple[str, str]:
+    """메시지의 (진단 id, 보고서에 쓸 문장): 진단 목록에 있으면 그 id와 틀의 문장, 없으면 해시 id와 메시지.
+
+    감싸는 틀(형상이 틀림 등)만 맞으면 id는 그 틀의 것입니다 (틀 뒤의 설명은 익명의 예시 메시지에 보입니다)."""
+    from ..checks.diagnoses import identify, sentence
+
+    key = identify(message)
+    return (key, sentence(key)) if key else (message_id(message), message)
+
+
+MAX_OUTPUT_LINES, MAX_OUTPUT = 8, 600
+
+
+def _output_text(cell) -> str:
+    """셀 하나의 출력을 글로 (stream, 결과의 text/plain, 오류의 이름과 값; 그림은 "(그림)")."""
+    parts = []
+    for output in cell.get("outputs", [])[:20]:
+        kind = output.get("output_type")
+        if kind == "stream":
+            parts.append(_joined(output.get("text", "")))
+        elif kind in ("execute_result", "display_data"):
+            data = output.get("data", {}) if isinstance(output.get("data"), dict) else {}
+            if "text/plain" in data and not any(key.startswith("image/") for key in data):
+                parts.append(_joined(data["text/plain"]))
+            elif any(key.startswith("image/") for key in data):
+                parts.append("(그림)")
+        elif kind == "error":
+            parts.append(f"{output.get('ename', '')}: {output.get('evalue', '')}")
+    return "\n".join(part.rstrip("\n") for part in parts if part)
+
+
+def tried_outputs(nb, function: str | None) -> str:
+    """학생 자신의 셀 가운데 채점 함수 ``function``을 부른 셀(잠기지 않고 점수가 없는 셀)의 저장된 출력."""
+    if nb is None or not function:
+        return ""
+    pattern = re.compile(rf"\b{re.escape(function)}\s*\(")
+    texts = []
+    for cell in nb.cells[:MAX_CELLS]:
+        meta = _meta(cell)
+        if cell.get("cell_type") != "code" or meta.get("grade") or meta.get("solution") or meta.get("locked"):
+            continue
+        if pattern.search(_joined(cell.get("source", ""))):
+            text = _output_text(cell)
+            if text:
+                texts.append(text)
+    lines = strip_controls("\n".join(texts)).split("\n")
+    text = "\n".join(lines[:MAX_OUTPUT_LINES]) + ("\n…" if len(lines) > MAX_OUTPUT_LINES else "")
+    return text[:MAX_OUTPUT]
 
 
 # ---------------------------------------------------------------------------
@@ -439,8 +494,14 @@ def assignment_stats(course: Course, assignment: str, *, threshold: float = SIMI
                     key, sentence, is_hidden = f"hidden:{gid}" if message else f"silent:{gid}", \
                         (HIDDEN_SENTENCE if message else "메시지 없이 실패했습니다 (채점 실패 또는 실행되지 않음)."), True
                 else:
-                    key, sentence, is_hidden = message_id(message), message, False
-                group = groups.setdefault(key, Misconception(key, sentence, [], [], is_hidden))
+                    (key, sentence), is_hidden = diagnosis_of(message), False
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = Misconception(key, sentence, [], [], is_hidden)
+                    if not is_hidden:   # 익명의 예시: 이 진단을 처음 받은 학생의 메시지와 그 학생 셀의 출력
+                        group.example = message
+                        group.output = tried_outputs(nb, entry.get("function") if isinstance(entry.get("function"), str)
+                                                     else None)
                 if gid not in group.tests:
                     group.tests.append(gid)
                 if student not in group.students:
@@ -511,7 +572,8 @@ def to_json(report: ClassReport) -> dict:
             "median": s.median,
             "tests": [asdict(t) for t in s.tests],
             "misconceptions": [{"id": m.id, "count": m.count, "students": list(m.students), "tests": list(m.tests),
-                                "hidden": m.hidden, "sentence": m.sentence} for m in s.misconceptions],
+                                "hidden": m.hidden, "sentence": m.sentence, "example": m.example, "output": m.output}
+                               for m in s.misconceptions],
             "similar_pairs": [{"students": list(p.students), "assignment": p.assignment, "score": p.score,
                                "shared": p.shared} for p in s.similar_pairs],
             "students": [{"student": line.student, "status": line.status, "score": line.score,
@@ -632,6 +694,7 @@ def render_html(report: ClassReport) -> str:
                                      autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                      lstrip_blocks=True)
     environment.filters["clean"] = lambda value: strip_controls(value, keep_newlines=False)
+    environment.filters["clean_lines"] = lambda value: strip_controls(value)   # 줄바꿈은 남김 (<pre> 안)
     environment.filters["code"] = lambda value: strip_controls(value).replace("\n", " ")   # 들여쓰기는 남김
     environment.filters["number"] = lambda value, digits=2: "—" if value is None else f"{value:.{digits}f}"
     pictures = {s.assignment: figures(s) for s in report.assignments}

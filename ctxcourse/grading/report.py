@@ -126,3 +126,64 @@ def _short(message: str) -> str:
         if message.startswith(prefix):
             message = message[len(prefix):]
     return message[:160]
+
+
+# ---------------------------------------------------------------------------
+# 터미널 (80열에 맞게)
+# ---------------------------------------------------------------------------
+
+def question_labels(questions: list[str]) -> dict[str, str]:
+    """표 머리에 쓸 짧은 이름: 문제 순서대로 "문1", "문2", ... (긴 함수 이름이 열 머리를 끊지 않도록)."""
+    return {question: f"문{index}" for index, question in enumerate(questions, start=1)}
+
+
+def render(report: AssignmentReport, console, *, top: int = 5) -> None:
+    """과제 하나의 요약을 터미널 표로 그립니다. 열 머리는 짧은 이름(문1, 문2, ...)이고 그 뜻은 표 아래에 한 줄씩
+    적으므로, 80열 터미널에서도 머리가 단어 중간에서 끊기지 않습니다. 학생이 쓴 글은 :func:`.untrusted.for_terminal`로."""
+    from rich.table import Table
+
+    from .untrusted import for_terminal
+
+    name = for_terminal(report.assignment, 60)
+    if not report.rows:
+        console.print(f"[yellow]{name}: 채점된 제출물이 없습니다.[/yellow]")
+        return
+    labels = question_labels(report.questions)
+    table = Table(title=f"{name}: 학생별·문제별 점수\n(명단 {len(report.rows)}명 평균 {report.mean:.1f}/{report.max_score:g}, "
+                        f"미제출은 0점)")
+    table.add_column("학생", max_width=18, overflow="ellipsis", no_wrap=True)
+    for question in report.questions:
+        table.add_column(labels[question], justify="right", no_wrap=True)
+    table.add_column("합계", justify="right", no_wrap=True)
+    table.add_column("상태", no_wrap=True)
+    table.add_column("표시", overflow="fold", min_width=4)
+    for row in report.rows:
+        cells = []
+        for question in report.questions:
+            if row.standing == "미제출":
+                cells.append("[dim]—[/dim]")
+                continue
+            got, top_score = row.questions.get(question, (0.0, 0.0))
+            style = "green" if top_score and got >= top_score else ("red" if got == 0 else "yellow")
+            cells.append(f"[{style}]{got:g}/{top_score:g}[/{style}]")
+        flags = ", ".join(sorted({str(f.get("kind", "")) for f in row.flags}))
+        standing = row.standing + (f" (-{row.penalty:g})" if row.penalty else "")
+        table.add_row(for_terminal(row.student, 80), *cells, f"{row.score:g}/{row.max_score:g}", standing,
+                      for_terminal(flags, 200))
+    console.print(table)
+    for question in report.questions:
+        console.print(f"  {labels[question]} = {for_terminal(question, 70)}")
+    if report.failed_tests:
+        failed = Table(title=f"{name}: 가장 많이 실패한 테스트")
+        failed.add_column("테스트", overflow="fold", max_width=28)
+        failed.add_column("학생", justify="right", no_wrap=True)
+        failed.add_column("가장 흔한 메시지", overflow="fold")
+        for grade_id, count, message in report.failed_tests[:top]:
+            failed.add_row(for_terminal(grade_id, 80).removeprefix("test_"), str(count), for_terminal(message, 300))
+        console.print(failed)
+    if report.flag_counts:
+        console.print(f"{name}: 의심 표시 — " + ", ".join(f"{title} {count}명" for title, count in report.flag_counts))
+        for row in report.rows:
+            for flag in row.flags[:4]:
+                console.print(f"  [magenta]{for_terminal(row.student, 80)}[/magenta] {for_terminal(flag.get('kind'), 40)}: "
+                              f"{for_terminal(flag.get('detail'), 300)}")

@@ -53,8 +53,17 @@ class Mistake:
         return dict(self.ids)
 
 
+def planted_for(assignment: str) -> list[Mistake]:
+    """과제 하나의 데모 반에 심을 제출물 (``PLANTED``: 베낀 것과 스스로 쓴 짧은 정답; 없으면 빈 목록)."""
+    return list(getattr(_bank(assignment), "PLANTED", []))
+
+
 def mistakes_for(assignment: str) -> list[Mistake]:
     """과제 하나의 실수 모음 (``instructor/mistakes/<모듈>.py``의 ``MISTAKES``)."""
+    return list(_bank(assignment).MISTAKES)
+
+
+def _bank(assignment: str):
     name = MODULES.get(assignment)
     if name is None:
         raise KeyError(f"모르는 과제입니다: {assignment}")
@@ -66,4 +75,4 @@ def mistakes_for(assignment: str) -> list[Mistake]:
     spec = importlib.util.spec_from_file_location(f"ctxcourse_mistake_bank_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.MISTAKES)
+    return module

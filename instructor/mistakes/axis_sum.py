@@ -204,3 +204,102 @@ MISTAKES = [
         messages={P_HEATMAP: "None을 돌려주었습니다", P_TICKS: "return fig"},
     ),
 ]
+
+
+# ---------------------------------------------------------------- 데모 반의 베낀 제출물 (course demo)
+# 길고 틀린 풀이 하나와, 그것을 변수 이름을 바꾸고 함수 순서를 바꿔 베낀 두 제출물. 반 전체 보고서의
+# "베낀 것으로 보이는 제출물"이 이 셋을 짝지어야 하고, 아래의 짧은 정답 둘(서로 똑같음)은 짝짓지 않아야 합니다.
+
+_LONG_WRONG = '''def context_vector(hs, a):
+    """맥락 벡터를 구합니다 (시각마다 더하기)."""
+    steps, width = hs.shape
+    weights = np.asarray(a, dtype=float)
+    total = np.zeros(width)
+    for t in range(steps):
+        row = hs[t]
+        for h in range(width):
+            total[h] = total[h] + row[h] * weights[(t + 1) % steps]
+    scale = weights.sum() * steps
+    total = total / scale
+    return _clip(total)
+
+
+def _clip(values):
+    """너무 큰 값을 자릅니다."""
+    out = []
+    for value in values:
+        if value > 10:
+            value = 10.0
+        out.append(value)
+    return np.array(out)
+'''
+
+_COPY_RENAMED = '''def _limit(xs):
+    """큰 값 자르기."""
+    res = []
+    for x in xs:
+        if x > 10:
+            x = 10.0
+        res.append(x)
+    return np.array(res)
+
+
+def context_vector(states, w):
+    """맥락 벡터."""
+    # 시각 t마다 더합니다
+    n_time, n_hidden = states.shape
+    ws = np.asarray(w, dtype=float)
+    acc = np.zeros(n_hidden)
+    for i in range(n_time):
+        vec = states[i]
+        for j in range(n_hidden):
+            acc[j] = acc[j] + vec[j] * ws[(i + 1) % n_time]
+    norm = ws.sum() * n_time
+    acc = acc / norm
+    return _limit(acc)
+'''
+
+_COPY_RENAMED_AGAIN = '''def _cut(items):
+    """자르기"""
+    kept = []
+    for item in items:
+        if item > 10:
+            item = 10.0
+        kept.append(item)
+    return np.array(kept)
+
+def context_vector(H_states, alpha):
+    T_len, D = H_states.shape
+    alpha_arr = np.asarray(alpha, dtype=float)
+    c = np.zeros(D)
+    for k in range(T_len):
+        r = H_states[k]
+        for d in range(D):
+            c[d] = c[d] + r[d] * alpha_arr[(k + 1) % T_len]
+    denom = alpha_arr.sum() * T_len
+    c = c / denom
+    return _cut(c)
+'''
+
+_SHORT_OWN = '''def context_vector(hs, a):
+    """맥락 벡터 (H,)."""
+    return np.asarray(a, dtype=float) @ hs
+'''
+
+_CONTEXT_TESTS = frozenset({C_SHAPE, C_VALUES, C_FRESH, C_INPUT})
+
+PLANTED = [
+    Mistake(key="copy_source", title="베낀 원본: 길고 틀린 풀이 (다음 시각의 가중치를 곱하고 T로 나눔)",
+            ids="seed_values_wrong", cells={"context_vector": _LONG_WRONG}, lost=_CONTEXT_TESTS,
+            messages={C_VALUES: "기준 예제의 기대값과 다릅니다"}),
+    Mistake(key="copy_renamed", title="베낀 것: 변수 이름을 바꾸고 도우미 함수를 앞으로 옮김",
+            ids="seed_values_wrong", cells={"context_vector": _COPY_RENAMED}, lost=_CONTEXT_TESTS,
+            messages={C_VALUES: "기준 예제의 기대값과 다릅니다"}),
+    Mistake(key="copy_renamed_again", title="베낀 것: 이름을 또 바꾸고 주석을 지움",
+            ids="seed_values_wrong", cells={"context_vector": _COPY_RENAMED_AGAIN}, lost=_CONTEXT_TESTS,
+            messages={C_VALUES: "기준 예제의 기대값과 다릅니다"}),
+    Mistake(key="short_own", title="스스로 쓴 짧은 정답 (a @ hs)", cells={"context_vector": _SHORT_OWN},
+            lost=frozenset()),
+    Mistake(key="short_own_same", title="스스로 쓴 짧은 정답 (위와 똑같음: 누구나 이렇게 씁니다)",
+            cells={"context_vector": _SHORT_OWN}, lost=frozenset()),
+]
