@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := bubblewrap chromium fonts-nanum
+APT_PKGS := bubblewrap chromium fonts-nanum postgresql
 # nbgrader는 'alembic' 같은 명령을 PATH에서 찾습니다: 가상환경의 bin을 앞에 둡니다.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -19,6 +19,7 @@ system:
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "시스템 패키지 설치:$$missing"; \

@@ -317,7 +317,7 @@ def export_grades(course: Course, destination: Path, *, excel: bool = False) -> 
 
 def cmd_export(args, console: Console) -> int:
     course = load_course(args.course_dir)
-    if not Path(course.db_url.replace("sqlite:///", "")).exists():
+    if course.db_url.startswith("sqlite:///") and not Path(course.db_url.replace("sqlite:///", "")).exists():
         raise CourseError("성적부(gradebook.db)가 없습니다. 먼저 'course release --all'과 'course autograde --all'을 실행하세요.")
     if args.wide or args.lms:
         from .grading.export import write_lms, write_wide
