@@ -484,28 +484,9 @@ def assignment_stats(course: Course, assignment: str, *, threshold: float = SIMI
             nb = _notebook(autograded / student / assignment / f"{name}.ipynb")
             hidden = _hidden_failures(nb, test_sources)
             own.append(_own_code(nb, release_lines))
-            recorded = state.get("tests", {}) if isinstance(state.get("tests"), dict) else {}
-            for gid, top in points.items():
-                if top <= 0 or earned.get(student, {}).get(gid, 0.0) >= top - 1e-9:
-                    continue
-                entry = recorded.get(gid) if isinstance(recorded.get(gid), dict) else {}
-                message = clean_message(entry.get("message", ""))
-                if hidden.get(gid, False) or not message:
-                    key, sentence, is_hidden = f"hidden:{gid}" if message else f"silent:{gid}", \
-                        (HIDDEN_SENTENCE if message else "메시지 없이 실패했습니다 (채점 실패 또는 실행되지 않음)."), True
-                else:
-                    (key, sentence), is_hidden = diagnosis_of(message), False
-                group = groups.get(key)
-                if group is None:
-                    group = groups[key] = Misconception(key, sentence, [], [], is_hidden)
-                    if not is_hidden:   # 익명의 예시: 이 진단을 처음 받은 학생의 메시지와 그 학생 셀의 출력
-                        group.example = message
-                        group.output = tried_outputs(nb, entry.get("function") if isinstance(entry.get("function"), str)
-                                                     else None)
-                if gid not in group.tests:
-                    group.tests.append(gid)
-                if student not in group.students:
-                    group.students.append(student)
+            failed = {gid: top for gid, top in points.items()
+                      if top > 0 and earned.get(student, {}).get(gid, 0.0) < top - 1e-9}
+            _group_failures(groups, student, nb, state, failed, hidden)
         codes[student] = "\n".join(part for part in own if part)
     submitted = [line for line in lines if line.status != "미제출"]
     matrix = {line.student: {gid: earned.get(line.student, {}).get(gid, 0.0) for gid in points} for line in submitted}
@@ -516,6 +497,30 @@ def assignment_stats(course: Course, assignment: str, *, threshold: float = SIMI
                            round(statistics.fmean(scores), 4) if scores else 0.0,
                            round(statistics.median(scores), 4) if scores else 0.0, scores,
                            item_analysis(points, matrix), lines, misconceptions, pairs, note)
+
+
+def _group_failures(groups: dict, student: str, nb, state: dict, failed: dict, hidden: dict) -> None:
+    """한 학생의 실패한 테스트들을 진단 id로 묶습니다 (``groups``: id → :class:`Misconception`)."""
+    recorded = state.get("tests", {}) if isinstance(state.get("tests"), dict) else {}
+    for gid in failed:
+        entry = recorded.get(gid) if isinstance(recorded.get(gid), dict) else {}
+        message = clean_message(entry.get("message", ""))
+        if hidden.get(gid, False) or not message:
+            key, sentence, is_hidden = f"hidden:{gid}" if message else f"silent:{gid}", \
+                (HIDDEN_SENTENCE if message else "메시지 없이 실패했습니다 (채점 실패 또는 실행되지 않음)."), True
+        else:
+            (key, sentence), is_hidden = diagnosis_of(message), False
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Misconception(key, sentence, [], [], is_hidden)
+            if not is_hidden:   # 익명의 예시: 이 진단을 처음 받은 학생의 메시지와 그 학생 셀의 출력
+                group.example = message
+                function = entry.get("function")
+                group.output = tried_outputs(nb, function if isinstance(function, str) else None)
+        if gid not in group.tests:
+            group.tests.append(gid)
+        if student not in group.students:
+            group.students.append(student)
 
 
 def persistence(assignments: list[AssignmentStats]) -> list[Persistence]:
@@ -610,14 +615,24 @@ def _png(fig) -> str:
 
 def figures(stats: AssignmentStats) -> dict[str, str]:
     """과제 하나의 그림들 (PNG data URI): 점수 분포, 난이도·변별도, 오개념, 학생 × 테스트 히트맵."""
+    from ..fonts import setup_korean_font
+
+    setup_korean_font()
+    result = {"histogram": _histogram(stats)}
+    if stats.tests:
+        result["items"] = _items_figure(stats)
+    if stats.misconceptions:
+        result["misconceptions"] = _misconceptions_figure(stats)
+    submitted = [line for line in stats.students if line.status != "미제출"][:80]
+    if submitted and stats.tests:
+        result["heatmap"] = _heatmap_figure(stats, submitted)
+    return result
+
+
+def _histogram(stats: AssignmentStats) -> str:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from ..fonts import setup_korean_font
-    from ..plotting import CMAP, show_heatmap
-
-    setup_korean_font()
-    result = {}
     fig = Figure(figsize=(6.4, 3.2), layout="constrained")
     ax = fig.subplots()
     top = max(stats.max_score, 1.0)
@@ -628,56 +643,68 @@ def figures(stats: AssignmentStats) -> dict[str, str]:
     ax.set_ylabel("학생 수")
     ax.set_title("점수 분포 (명단 전체, 미제출은 0점)")
     ax.legend()
-    result["histogram"] = _png(fig)
+    return _png(fig)
 
-    if stats.tests:
-        fig = Figure(figsize=(7.5, 0.9 + 0.45 * len(stats.tests)), layout="constrained")
-        ax = fig.subplots()
-        y = np.arange(len(stats.tests))
-        difficulty = [t.difficulty if t.difficulty is not None else 0.0 for t in stats.tests]
-        discrimination = [t.discrimination if t.discrimination is not None else 0.0 for t in stats.tests]
-        ax.barh(y - 0.2, difficulty, height=0.4, color="#21918c", label="난이도 (통과 비율)")
-        ax.barh(y + 0.2, discrimination, height=0.4, color="#440154", label="변별도 (나머지 점수와의 상관)")
-        ax.axvline(LOW_DISCRIMINATION, color="gray", linestyle=":", linewidth=1)
-        ax.axvline(EASY, color="gray", linestyle="--", linewidth=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels([_label(t.grade_id, 32) for t in stats.tests])
-        ax.invert_yaxis()
-        ax.set_xlim(-1, 1.05)
-        ax.set_xlabel("값")
-        ax.set_title("테스트별 난이도와 변별도")
-        ax.legend(loc="lower left", fontsize=8)
-        result["items"] = _png(fig)
 
-    if stats.misconceptions:
-        shown = stats.misconceptions[:12]
-        fig = Figure(figsize=(7.5, 0.9 + 0.4 * len(shown)), layout="constrained")
-        ax = fig.subplots()
-        y = np.arange(len(shown))
-        ax.barh(y, [m.count for m in shown], color=["#5ec962" if not m.hidden else "#31688e" for m in shown])
-        ax.set_yticks(y)
-        ax.set_yticklabels([f"{i + 1}. " + _label(m.sentence, 30) for i, m in enumerate(shown)])
-        ax.invert_yaxis()
-        ax.set_xlabel("학생 수")
-        ax.set_title("오개념별 학생 수 (번호는 아래 표)")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        result["misconceptions"] = _png(fig)
+def _items_figure(stats: AssignmentStats) -> str:
+    import numpy as np
+    from matplotlib.figure import Figure
 
-    submitted = [line for line in stats.students if line.status != "미제출"][:80]
-    if submitted and stats.tests:
-        data = np.array([[line.tests.get(t.grade_id) or 0.0 for t in stats.tests] for line in submitted])
-        fig = Figure(figsize=(min(1.8 + 0.7 * len(stats.tests), 7.5), min(1.6 + 0.32 * len(submitted), 30)),
-                     layout="constrained")
-        ax = fig.subplots()
-        show_heatmap(data, ax=ax, title="학생 × 테스트 (받은 점수의 비율)", xlabel="테스트", ylabel="학생",
-                     xticklabels=[_label(t.grade_id.removeprefix("test_"), 22) for t in stats.tests],
-                     yticklabels=[_label(line.student, 20) for line in submitted], vmin=0, vmax=1, cmap=CMAP,
-                     annotate=data.size <= 120, fmt=".1f", colorbar_label="비율")
-        for tick in ax.get_xticklabels():
-            tick.set_rotation(40)
-            tick.set_horizontalalignment("right")
-        result["heatmap"] = _png(fig)
-    return result
+    fig = Figure(figsize=(7.5, 0.9 + 0.45 * len(stats.tests)), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(stats.tests))
+    difficulty = [t.difficulty if t.difficulty is not None else 0.0 for t in stats.tests]
+    discrimination = [t.discrimination if t.discrimination is not None else 0.0 for t in stats.tests]
+    ax.barh(y - 0.2, difficulty, height=0.4, color="#21918c", label="난이도 (통과 비율)")
+    ax.barh(y + 0.2, discrimination, height=0.4, color="#440154", label="변별도 (나머지 점수와의 상관)")
+    ax.axvline(LOW_DISCRIMINATION, color="gray", linestyle=":", linewidth=1)
+    ax.axvline(EASY, color="gray", linestyle="--", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([_label(t.grade_id, 32) for t in stats.tests])
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1.05)
+    ax.set_xlabel("값")
+    ax.set_title("테스트별 난이도와 변별도")
+    ax.legend(loc="lower left", fontsize=8)
+    return _png(fig)
+
+
+def _misconceptions_figure(stats: AssignmentStats) -> str:
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    shown = stats.misconceptions[:12]
+    fig = Figure(figsize=(7.5, 0.9 + 0.4 * len(shown)), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(shown))
+    ax.barh(y, [m.count for m in shown], color=["#5ec962" if not m.hidden else "#31688e" for m in shown])
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{i + 1}. " + _label(m.sentence, 30) for i, m in enumerate(shown)])
+    ax.invert_yaxis()
+    ax.set_xlabel("학생 수")
+    ax.set_title("오개념별 학생 수 (번호는 아래 표)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    return _png(fig)
+
+
+def _heatmap_figure(stats: AssignmentStats, submitted: list) -> str:
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from ..plotting import CMAP, show_heatmap
+
+    data = np.array([[line.tests.get(t.grade_id) or 0.0 for t in stats.tests] for line in submitted])
+    fig = Figure(figsize=(min(1.8 + 0.7 * len(stats.tests), 7.5), min(1.6 + 0.32 * len(submitted), 30)),
+                 layout="constrained")
+    ax = fig.subplots()
+    show_heatmap(data, ax=ax, title="학생 × 테스트 (받은 점수의 비율)", xlabel="테스트", ylabel="학생",
+                 xticklabels=[_label(t.grade_id.removeprefix("test_"), 22) for t in stats.tests],
+                 yticklabels=[_label(line.student, 20) for line in submitted], vmin=0, vmax=1, cmap=CMAP,
+                 annotate=data.size <= 120, fmt=".1f", colorbar_label="비율")
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(40)
+        tick.set_horizontalalignment("right")
+    return _png(fig)
 
 
 # ---------------------------------------------------------------------------
