@@ -4,13 +4,15 @@
 ``LAB_ARGS``뿐: 빈 loopback 포트, 토큰, 브라우저 열지 않기)으로 학생 폴더를 준비하고 JupyterLab을 띄운 뒤,
 노트북(1280x720)과 휴대폰(390x844) 크기에서 학생처럼:
 
-a) 화면이 한국어이고, 좁은 화면에서는 사이드바가 닫혀 노트북이 넓게 보이며, 강사용 도구가 없는지,
+a) 화면이 한국어이고('과제' 메뉴, 언어 팩의 틀린 번역 고침), 좁은 화면에서는 사이드바가 닫혀 노트북이 넓게
+   보이며, 강사용 도구가 없고, 손대지 않은 과제와 강의가 '저장하지 않음'(●) 없이 열리는지,
 b) 강의 01을 모두 실행해 히트맵이 그림으로 보이는지 (노트북 크기),
 c) 받은 과제 ``student/01_repeat/01_repeat.ipynb``에서 단축키(Alt+Shift+V)·명령 팔레트·도구 막대 단추로
    '과제 확인'(Validate)을 하고, 한국어 요약(문제별 점수, 실패한 테스트마다 한 줄, 숨은 테스트 안내)과
    스크롤되는 창을 확인하는지 (빈칸, 틀린 답, 맞는 답),
-d) 과제 목록에서 빈칸이 남은 과제의 Submit은 한국어로 경고하고, 저장하지 않은 변경은 저장하고 내며,
-   제출한 파일이 학생이 푼 바로 그 파일이고, 제출 시각이 학생의 시간대로 보이는지 (Submit은 키보드로)
+d) 과제 목록(탭, 제목, 빈 목록 문구, 단추)이 한국어이고, 빈칸이 남은 과제의 제출은 한국어로 경고하고, 저장하지
+   않은 변경은 저장하고 내며, 제출한 파일이 학생이 푼 바로 그 파일이고, 제출하면 학생의 시간대로 제출 시각을
+   알리며(알림이 화면 안에), 제출 기록이 학생 폴더의 nbgrader cache에 남는지 (제출은 키보드로)
 
 확인합니다. 단계마다 스크린샷을 ``artifacts/browser/``에 남기고, README의 그림(``docs/img/``)을 다시 만듭니다.
 """
@@ -48,6 +50,9 @@ PLOT_CALL = re.compile(r"\bshow_\w+\(|\.subplots\(|plt\.show\(")  # 그림을 �
 HEATMAP_CELL = "show_weights("  # README 스크린샷에 쓸 히트맵 셀
 _DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 SECRETS = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+# nbgrader 과제 목록이 그리는 영어 글자들 (학생 화면에서는 한국어로 바뀌어야 합니다)
+ENGLISH_LIST_WORDS = ("Released", "Downloaded", "Submitted", "There are no", "Loading", "Submit", "Fetch",
+                      "Validate", "for course")
 
 
 def correct_answer() -> str:
@@ -126,6 +131,12 @@ def test_student_folder_is_one_working_copy(tmp_path):
     assert not (student / "release").exists(), "학생 폴더에 두 번째 사본 release/가 생겼습니다."
     assert not (student / "source").exists() and not (student / "nbgrader_config.py").exists()
     assert secrets_in(student) == []
+    # 학생에게 준 노트북의 language_info는 학생 커널의 것 그대로: 손대지 않은 노트북이 '저장하지 않음'으로 열리지 않습니다.
+    from ipykernel.ipkernel import IPythonKernel
+
+    given = sorted(student.glob("notebooks/*.ipynb")) + sorted(student.glob("*/*.ipynb"))
+    assert given and all(json.loads(nb.read_text(encoding="utf-8"))["metadata"]["language_info"]
+                         == IPythonKernel.language_info for nb in given)
 
     # 학생이 푼 답은 다시 make lab을 해도 그대로이고, 예전 release/ 사본은 지우지 않고 한국어로 알립니다.
     work = student / WORKING_COPY
@@ -221,8 +232,17 @@ def test_lab_opens_in_korean_at_each_size(student, shots):
     page = student.page
     student.open_notebook(WORKING_COPY)
     shots.take(page, f"{student.size}_02_assignment_opened")
+    student.expect(not student.dirty_tabs(), f"손대지 않은 과제가 '저장하지 않음'(●)으로 열렸습니다: "
+                                             f"{student.dirty_tabs()}", "opened_dirty")
     menus = student.menu_labels()
-    student.expect("파일" in menus and "커널" in menus, f"JupyterLab 메뉴가 한국어가 아닙니다: {menus}", "menus")
+    student.expect("파일" in menus and "커널" in menus and "과제" in menus and "Nbgrader" not in menus,
+                   f"JupyterLab 메뉴가 한국어가 아닙니다 ('과제' 메뉴, 영어 'Nbgrader' 메뉴 없음): {menus}", "menus")
+    course_menu = student.menu_items("과제")
+    student.expect(course_menu == ["과제 목록", "과제 확인"], f"'과제' 메뉴의 항목: {course_menu}", "course_menu")
+    if student.size == "laptop":
+        kernel_menu = student.menu_items("커널")
+        student.expect("커널 재시작 및 모든 셀 실행" in kernel_menu and not any("재시작와" in m for m in kernel_menu),
+                       f"커널 메뉴의 번역: {kernel_menu}", "kernel_menu")
     wrapped = page.eval_on_selector_all("#jp-MainMenu .lm-MenuBar-itemLabel",
                                         "els => els.filter(e => e.getClientRects().length > 1 || "
                                         "e.getBoundingClientRect().height > 28).map(e => e.textContent)")
@@ -247,6 +267,8 @@ def test_lesson_runs_and_shows_heatmaps(student, shots):
     if student.size != "laptop":
         pytest.skip("강의 전체 실행은 노트북 크기에서 한 번 봅니다 (휴대폰 화면은 위 테스트가 봅니다)")
     student.open_notebook(LESSON)
+    student.expect(not student.dirty_tabs(), f"손대지 않은 강의가 '저장하지 않음'(●)으로 열렸습니다: "
+                                             f"{student.dirty_tabs()}", "lesson_dirty")
     student.expect(student.kernel_label().startswith("Python 3"),
                    f"강의가 Python 3 커널로 열리지 않았습니다: {student.kernel_label()!r}", "kernel")
     student.restart_and_run_all()
@@ -304,8 +326,12 @@ def test_validate_in_korean(student, shots):
     # 1) 빈칸 그대로: 단축키 Alt+Shift+V. 같은 이유의 실패는 한 번만, 창의 본문에 초점, Space로 닫히지 않음.
     student.fill_cell(f"def {SOLUTION_ID}", released_stub())  # 앞 크기에서 푼 답을 빈칸으로 되돌립니다
     student.press("Alt+Shift+V")
+    student.wait_toast("과제를 확인하는 중입니다", "validate_toast")  # 화면 안에 온전히
+    shots.take(page, f"{size}_04_validate_running")
     result = student.wait_validate_result()
     shots.take(page, f"{size}_04_validate_stub")
+    page.wait_for_function("() => ![...document.querySelectorAll('.Toastify__toast')]"
+                           ".some(e => e.innerText.includes('과제를 확인하는 중'))", timeout=60_000)
     check_korean_summary(student, result, "validate_stub")
     student.expect(result["status"] == "failed" and "0/10점" in result["headline"],
                    f"빈칸인데 0/10점이 아닙니다: {result['headline']!r}", "validate_stub")
@@ -382,8 +408,13 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
     student.expect(not student.assignment_list_errors(),
                    f"과제 목록이 오류를 보여 줍니다: {student.assignment_list_errors()}", "assignments_error")
     texts = student.assignment_list_texts()
-    student.expect(all(HANGUL.search(t) for t in texts["headings"] + texts["placeholders"]),
-                   f"과제 목록의 제목이나 빈 목록 문구가 한국어가 아닙니다: {texts}", "assignments_korean")
+    student.expect(all(HANGUL.search(t) for t in texts["headings"] + texts["placeholders"] + texts["buttons"])
+                   and set(texts["buttons"]) <= {"제출", "피드백 받기", "받기", "과제 확인"},
+                   f"과제 목록의 제목, 빈 목록 문구, 단추가 한국어가 아닙니다: {texts}", "assignments_korean")
+    english = [w for w in ENGLISH_LIST_WORDS if w in texts["text"]]
+    student.expect(not english, f"과제 목록에 영어가 남아 있습니다: {english}", "assignments_korean")
+    student.expect("과제 목록" in texts["tabs"] and "Assignments" not in texts["tabs"],
+                   f"과제 목록 탭의 이름: {texts['tabs']}", "assignments_tab")
     student.expect(texts["width"] >= 0.7 * SIZES[size]["width"] - 80,
                    f"과제 목록이 {texts['width']:.0f}px로 좁습니다.", "assignments_width")
 
@@ -421,10 +452,15 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
         # 저장되어 있고 빈칸도 없으면 묻지 않고 냅니다.
         student.fetched_row(ASSIGNMENT).locator(".item_status button").first.click()
     student.wait_submitted(ASSIGNMENT)
+    toast = student.wait_toast("제출했습니다", "submit_toast")
+    student.expect(ASSIGNMENT in toast["text"] and re.search(r"GMT\+9|KST", toast["text"]),
+                   f"제출 알림에 과제와 학생 시간대의 시각이 없습니다: {toast['text']!r}", "submit_toast")
     deadline = time.monotonic() + 120
     while len(inbound(lab, ASSIGNMENT)) <= before and time.monotonic() < deadline:
         page.wait_for_timeout(250)
-    shots.take(page, f"{size}_10_submitted")
+    shot = shots.take(page, f"{size}_10_submitted")
+    if size == "laptop":
+        save_doc_image(shot, "submitted")
     submissions = inbound(lab, ASSIGNMENT)
     student.expect(len(submissions) == before + 1, f"exchange의 제출물이 {before}→{len(submissions)}개입니다.",
                    "submit")
@@ -434,6 +470,9 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
     if size == "laptop":
         student.expect(UNSAVED_NOTE in handed_in, "'저장하고 제출'인데 저장하지 않은 메모가 제출물에 없습니다.",
                        "submit_saved")
+    cache = lab.course.student / ".nbgrader_cache" / lab.course.course_id
+    student.expect(cache.is_dir() and list(cache.glob(f"*+{ASSIGNMENT}+*")),
+                   f"제출 기록이 학생 폴더의 nbgrader cache({cache})에 없습니다.", "cache")
     stamps = " ".join(student.submitted_texts())
     student.expect("UTC" not in stamps and not re.search(r"\.\d{6}", stamps) and re.search(r"GMT\+9|KST", stamps),
                    f"제출 시각이 학생의 시간대(Asia/Seoul)로, 초 단위까지 보이지 않습니다: {stamps!r}", "timestamps")

@@ -79,14 +79,27 @@ def school_user(tmp_path):
         subprocess.run(["userdel", "--remove", name], timeout=120, capture_output=True)
 
 
+def machine_pip_settings() -> dict[str, str]:
+    """이 기계에서 pip이 쓰는 설정(환경 변수와 설정 파일의 global.*)을 ``PIP_*`` 환경 변수로."""
+    import sys
+
+    settings = {k: v for k, v in os.environ.items() if k.startswith("PIP_")}
+    listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=60)
+    for line in listed.stdout.splitlines():
+        key, _, value = line.partition("=")
+        if key.startswith("global.") and value:
+            settings.setdefault("PIP_" + key.split(".", 1)[1].replace("-", "_").upper(), value.strip("'\""))
+    return settings
+
+
 def as_user(user, command: list[str], cwd: str, **kwargs):
     """``user``로 ``command``를 실행합니다: 그 사용자의 홈과 깨끗한 PATH (root의 pyenv나 가상환경 없이)."""
     env = {
         "HOME": user.pw_dir, "USER": user.pw_name, "LOGNAME": user.pw_name, "SHELL": "/bin/bash",
         "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
     }
-    # 이 기계의 pip 설정(인증서, 시간 제한)은 학교 기계의 pip 설정처럼 그대로 넘깁니다.
-    env.update({k: v for k, v in os.environ.items() if k.startswith("PIP_")})
+    # 이 기계의 pip 설정(패키지 저장소, 인증서, 시간 제한)은 학교 기계의 pip 설정처럼 그대로 넘깁니다.
+    env.update(machine_pip_settings())
     return ["runuser", "-u", user.pw_name, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()], *command], \
         dict(cwd=cwd, **kwargs)
 
@@ -148,7 +161,9 @@ def test_make_lab_as_a_normal_user_with_system_python(school_user, tmp_path):
             status, page = get(f"{base}/lab?token={token}")
             assert status == 200 and "ctxcourse-studentlab" in page, page[:2000]
             status, settings = get(f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin?token={token}")
-            assert json.loads(settings)["settings"].get("locale") == "ko_KR", settings[:2000]
+            plugin = json.loads(settings)  # 학생용 설정 폴더의 기본값 덮어쓰기(labconfig)로 한국어
+            locale = plugin["settings"].get("locale") or plugin["schema"]["properties"]["locale"]["default"]
+            assert locale == "ko_KR", settings[:2000]
             student = clone / "student"
             assert (student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
             assert (student / "notebooks").is_dir() and not (student / "source").exists()

@@ -1,7 +1,7 @@
 """학생이 JupyterLab에서 하는 일을 Playwright로 합니다: 노트북 열기, 모두 실행, 해답 쓰기, Validate.
 
-선택자는 화면 글자(메뉴 이름은 언어 팩에 따라 바뀝니다) 대신 JupyterLab과 nbgrader가 붙이는
-속성(``data-command``, ``data-jp-item-name``, ``data-status``, nbgrader의 ``validate-button`` 등)을 씁니다.
+선택자는 되도록 화면 글자 대신 JupyterLab과 nbgrader가 붙이는 속성(``data-command``, ``data-jp-item-name``,
+``data-status``, nbgrader 과제 목록의 id 등)을 씁니다. 한국어 글자는 확인할 대상일 때만 읽습니다.
 기다릴 때는 잠자지 않고 커널 상태와 선택자를 기다립니다.
 """
 
@@ -141,17 +141,29 @@ class Student:
         return self.page.eval_on_selector_all("#jp-MainMenu .lm-MenuBar-itemLabel",
                                               "els => els.map(e => e.textContent.trim())")
 
+    def menu_items(self, menu: str) -> list[str]:
+        """메뉴 막대의 ``menu``를 열어 보이는 항목 이름들을 읽고 닫습니다."""
+        item = self.page.locator("#jp-MainMenu .lm-MenuBar-item").filter(has_text=menu).first
+        item.scroll_into_view_if_needed()
+        item.click()
+        self.page.wait_for_selector(".lm-Menu .lm-Menu-item", state="visible")
+        labels = self.page.eval_on_selector_all(
+            ".lm-Menu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel",
+            "els => els.map(e => e.textContent.trim()).filter(t => t)")
+        self.page.keyboard.press("Escape")
+        return labels
+
     def instructor_tools_visible(self) -> list[str]:
-        """학생 화면에 보이면 안 되는 강사용 nbgrader 도구들 중 보이는 것."""
+        """학생 화면에 보이면 안 되는 강사용 nbgrader 도구들 중 보이는 것 (과제 메뉴를 열어 봅니다)."""
         found = []
         if self.page.query_selector("[data-id='nbgrader-create_assignemnt'], #nbgrader-create_assignemnt, "
                                     ".nbgrader-CreateAssignmentWidget"):
             found.append("Create Assignment")
-        item = self.page.locator("#jp-MainMenu .lm-MenuBar-item").filter(has_text="Nbgrader")
+        item = self.page.locator("#jp-MainMenu .lm-MenuBar-item").filter(has_text="과제")
         item.scroll_into_view_if_needed()
         item.click()
-        self.page.wait_for_selector("li.lm-Menu-item[data-command='nbgrader:open-assignment-list']")
-        self.shots.take(self.page, f"{self.size}_01_nbgrader_menu")
+        self.page.wait_for_selector("li.lm-Menu-item[data-command='ctxcourse:assignment-list']")
+        self.shots.take(self.page, f"{self.size}_01_course_menu")
         commands = self.page.eval_on_selector_all(
             "li.lm-Menu-item[data-command]",
             "els => els.filter(e => e.offsetParent !== null && !e.classList.contains('lm-mod-hidden'))"
@@ -159,6 +171,29 @@ class Student:
         self.page.keyboard.press("Escape")
         found += [c for c in commands if re.search(r"formgrader|create-assignment|course-list|courses", c, re.I)]
         return found
+
+    def dirty_tabs(self) -> list[str]:
+        """'저장하지 않음'(●) 표시가 붙은 탭들의 이름."""
+        return self.page.eval_on_selector_all("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-dirty",
+                                              "els => els.map(e => e.innerText.trim())")
+
+    def toasts(self) -> list[dict]:
+        """떠 있는 알림(토스트)의 글자와 화면 위치."""
+        return self.page.eval_on_selector_all(".Toastify__toast", """els => els.map(e => ({
+            text: e.innerText.trim(), box: e.getBoundingClientRect().toJSON()}))""")
+
+    def wait_toast(self, contains: str, name: str) -> dict:
+        """``contains``가 든 알림이 화면 안에 다 들어온 채로(오른쪽 끝에서 잘리지 않고) 보일 때까지 기다립니다."""
+        script = """(text) => [...document.querySelectorAll('.Toastify__toast')].some(e => {
+            const box = e.getBoundingClientRect();
+            return e.innerText.includes(text) && box.left >= 0 && box.right <= window.innerWidth
+                && box.bottom <= window.innerHeight && e.scrollWidth <= e.clientWidth + 1;
+        })"""
+        try:
+            self.page.wait_for_function(script, arg=contains, timeout=OPEN_TIMEOUT, polling=100)
+        except Exception:  # noqa: BLE001
+            self.fail(f"'{contains}' 알림이 화면 안에 온전히 보이지 않습니다: {self.toasts()}", name)
+        return next(t for t in self.toasts() if contains in t["text"])
 
     def kernel_label(self) -> str:
         return self.page.inner_text(f"{ACTIVE} .jp-KernelName").strip()
@@ -336,15 +371,20 @@ class Student:
         })""", timeout=OPEN_TIMEOUT, polling=500)
 
     def assignment_list_texts(self) -> dict:
-        """과제 목록의 보이는 한국어 문구들 (CSS ::after로 바꾼 제목과 빈 목록 문구 포함)."""
+        """과제 목록의 보이는 글자들: 제목, 빈 목록 문구, 단추, 탭 이름, 전체 글자."""
         return self.page.evaluate("""() => {
-            const after = e => getComputedStyle(e, '::after').content.replace(/^"|"$/g, '');
+            const root = document.getElementById('nbgrader-assignment-list');
             const visible = e => e.offsetParent !== null && !e.hidden;
+            const texts = sel => [...root.querySelectorAll(sel)].filter(visible).map(e => e.innerText.trim());
+            const tabs = [...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tabLabel')]
+                .map(t => t.innerText.trim());
             return {
-                headings: [...document.querySelectorAll('#nbgrader-assignment-list .panel-heading')].map(after),
-                placeholders: [...document.querySelectorAll('#nbgrader-assignment-list .list_placeholder')]
-                    .filter(visible).map(e => after(e.firstElementChild)),
-                width: document.getElementById('nbgrader-assignment-list').getBoundingClientRect().width,
+                headings: texts('.panel-heading'),
+                placeholders: texts('.list_placeholder'),
+                buttons: texts('.item_status button'),
+                tabs,
+                text: root.innerText,
+                width: root.getBoundingClientRect().width,
             };
         }""")
 
