@@ -134,6 +134,11 @@ def main() -> int:
         template = released_minicourse(root / "template")
         cluster = LocalCluster(args.workers, root)
         try:
+            # 작업자는 오래 사는 프로세스입니다: 처음 한 번의 준비(샌드박스 확인, matplotlib 글꼴 캐시)는 재지 않습니다.
+            warm = root / "warm-up"
+            shutil.copytree(template, warm)
+            make_class(warm, 2 * args.workers)
+            run_autograde(warm, "--scheduler", cluster.address)
             results = []
             for n in args.n:
                 base = root / f"class-{n}"

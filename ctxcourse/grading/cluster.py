@@ -379,6 +379,7 @@ class DaskExecutor:
 
     def _wait(self, future, workers: set):
         """작업이 끝나기를 기다립니다. 멈춤(Ctrl-C)과 스케줄러 끊김을 살피고, 맡긴 작업자가 모두 사라졌으면 None."""
+        from distributed import KilledWorker
         from distributed.client import FutureCancelledError
 
         checked = time.monotonic()
@@ -408,6 +409,9 @@ class DaskExecutor:
             if "scheduler" in str(getattr(error, "reason", "")) or self.client.status != "running":
                 raise self._lost() from None
             raise RuntimeError(f"Dask가 작업을 취소했습니다: {error}") from None
+        except KilledWorker:
+            raise RuntimeError("이 제출물을 맡은 작업자가 여러 번(distributed.scheduler.allowed-failures 넘게) 죽었습니다. "
+                               "작업자의 메모리와 로그를 확인하세요. (KilledWorker)") from None
         except OSError as error:
             raise self._lost(error) from None
 
