@@ -97,3 +97,18 @@ def test_each_banked_mistake_raises_the_ids_it_states(assignment):
         if in_process != got:
             problems.append(f"{mistake.key}: Feedback.id {in_process}와 메시지에서 찾은 id {got}가 다릅니다")
     assert not problems, "\n".join(problems)
+
+
+def test_numpy_broadcasting_has_one_id_however_it_is_noticed():
+    """채점 엔진에서는 numpy를 바꿔 끼울 수 없어 70차원 형상의 numpy 오류로 알아챕니다: 그래도 같은 id입니다."""
+    import numpy as np
+
+    from ctxcourse.checks import broadcasting
+
+    many = (1,) * 69 + (3,)
+    got = broadcasting.outcome(lambda s1, s2: np.broadcast_shapes(s1, s2), many, (2, 1))
+    with pytest.raises(Feedback) as engine_way:
+        broadcasting.check_by_hand(many, (2, 1), got, (1,) * 68 + (2, 3))
+    with pytest.raises(Feedback) as patched_way:
+        broadcasting.check_by_hand((2,), (3,), RuntimeError(broadcasting.MARKER), (2,))
+    assert engine_way.value.id == patched_way.value.id == "used_numpy_broadcasting"

@@ -34,7 +34,7 @@ COLUMNS_WEIGHTED = say("weights_on_columns") + (
     " ((T, H) * (T,)는 a를 한 행으로 보고 각 열에 곱합니다). a를 a.reshape(T, 1)로 바꾸어 곱하세요 (reshape 빠짐).")
 
 MARKER = "[과제 규칙] 이 테스트에서는 numpy의 브로드캐스팅 함수를 쓸 수 없습니다"
-BY_HAND = "이 과제는 규칙을 직접 구현하는 것입니다: 두 형상을 뒤쪽 축부터 짝지어 크기를 비교하세요."
+BY_HAND = say("used_numpy_broadcasting")
 _FORBIDDEN = ("broadcast_shapes", "broadcast", "broadcast_arrays", "broadcast_to")
 
 
@@ -218,11 +218,12 @@ def check_by_hand(shape1: tuple, shape2: tuple, got: Any, expected: tuple) -> No
     """
     if isinstance(got, BaseException) and ("maximum supported dimension" in str(got) or "dimensions" in str(got)
                                            and "64" in str(got)):
-        fb.fail(say("used_numpy_broadcasting_64", called=fb.called(BROADCAST_SHAPE, "이"), rank=len(shape1),
-                    error=str(got)[:70]) + " np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
+        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} {len(shape1)}차원 형상에서 numpy의 오류(\"{str(got)[:70]}\")를 냈습니다. "
+                f"numpy 배열은 64차원까지라 np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
                 f"부르면 이렇게 됩니다. {BY_HAND}")
     if isinstance(got, BaseException) and MARKER in str(got):
-        fb.fail(f"{say('used_numpy_broadcasting', called=fb.called(BROADCAST_SHAPE, '이'))} {BY_HAND}")
+        fb.fail(f"{fb.called(BROADCAST_SHAPE, '이')} np.broadcast_shapes (또는 np.broadcast 같은 numpy의 브로드캐스팅 함수)를 "
+                f"불렀습니다. {BY_HAND}")
     if isinstance(got, list):
         got = tuple(got)
     check_outcome(shape1, shape2, got, expected)
