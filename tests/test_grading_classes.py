@@ -73,8 +73,8 @@ def test_graded_kind_finds_functions_and_classes_named_like_the_grade_id():
     assert graded.graded_kind("class WeightSum:\n    def forward(self\n", "WeightSum") == "class"  # 문법 오류
     assert graded.graded_kind("def g(:\n", "f") is None
     assert graded.defines_function(classcourse.SOLUTION, "WeightSum")
-    from ctxcourse.grading import engine, report
-    assert engine.defines_function is graded.defines_function and report.test_function is graded.test_function
+    from ctxcourse.grading import catalog, report
+    assert catalog.defines_function is graded.defines_function and report.test_function is graded.test_function
 
 
 def test_test_function_maps_test_ids_to_the_longest_graded_name():
