@@ -679,7 +679,7 @@ def _misconceptions_figure(stats: AssignmentStats) -> str:
     y = np.arange(len(shown))
     ax.barh(y, [m.count for m in shown], color=["#5ec962" if not m.hidden else "#31688e" for m in shown])
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{i + 1}. " + _label(m.sentence, 30) for i, m in enumerate(shown)])
+    ax.set_yticklabels([f"{i + 1}. " + _label(m.id, 34) for i, m in enumerate(shown)])   # 안정된 진단 id (문장은 아래 표)
     ax.invert_yaxis()
     ax.set_xlabel("학생 수")
     ax.set_title("오개념별 학생 수 (번호는 아래 표)")
