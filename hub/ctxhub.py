@@ -41,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,6 +64,18 @@ def say(message: str) -> None:
 
 def run(*command: str, **kwargs) -> None:
     subprocess.run([str(c) for c in command], check=True, **kwargs)
+
+
+def account_command(*command: str, check: bool = True) -> int:
+    """useradd/userdel: 다른 프로그램이 /etc/passwd를 잠가 두었으면 (같은 기계의 다른 설치나 테스트) 잠시 뒤 다시 합니다."""
+    for attempt in range(60):
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode == 0 or "lock" not in result.stderr:
+            break
+        time.sleep(1 + attempt % 3)
+    if check and result.returncode != 0:
+        raise SystemExit(f"[make hub] {' '.join(command)} 실패: {result.stderr.strip()}")
+    return result.returncode
 
 
 def need_root() -> None:
@@ -201,7 +214,7 @@ def ensure_user(name: str) -> pwd.struct_passwd:
         if MARK not in entry.pw_gecos:
             say(f"계정 {name}은 이미 있던 계정입니다 (이 스크립트가 만든 것이 아님): 그대로 씁니다.")
     except KeyError:
-        run("useradd", "--create-home", "--shell", "/bin/bash", "--comment", f"{MARK} demo", name)
+        account_command("useradd", "--create-home", "--shell", "/bin/bash", "--comment", f"{MARK} demo", name)
         entry = pwd.getpwnam(name)
         say(f"계정 만들기: {name} ({entry.pw_dir})")
     os.chmod(entry.pw_dir, 0o700)  # 다른 학생이 홈 폴더(받은 과제, 피드백)를 읽지 못하게
@@ -263,6 +276,12 @@ def exchange_root(state: Path, cid: str, instructor: pwd.struct_passwd) -> Path:
     return exchange
 
 
+TERMINAL = """# 터미널의 bash를 로그인 셸(-l)로 열지 않습니다: /etc/profile이 PATH를 바꾸면 Hub 가상환경의 course,
+# nbgrader 명령을 찾지 못합니다.
+c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash"]}
+"""
+
+
 def write_configs(state: Path, cid: str, exchange: Path, course: Path) -> dict:
     config = state / "config"
     student = config / "student"
@@ -278,6 +297,15 @@ def write_configs(state: Path, cid: str, exchange: Path, course: Path) -> dict:
         f"c.CourseDirectory.root = {str(course)!r}\n"
         f"c.CourseDirectory.course_id = {cid!r}\n"
         f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+    (teacher / "jupyter_server_config.py").write_text(
+        '"""강사용 Jupyter 서버 설정 (hub/ctxhub.py가 씀)."""\nc = get_config()  # noqa: F821\n' + TERMINAL,
+        encoding="utf-8")
+    with open(student / "jupyter_server_config.py", "a", encoding="utf-8") as handle:
+        handle.write("\n# ---- JupyterHub (hub/ctxhub.py가 덧붙임) ----\n" + TERMINAL)
+    for folder in (student, teacher):
+        # jupyter_core는 설정 폴더에 'migrated'가 없으면 옛 IPython 설정을 옮기며 그 파일을 쓰려 합니다: 공용 설정
+        # 폴더는 사용자가 쓸 수 없으므로 미리 둡니다.
+        (folder / "migrated").write_text("", encoding="utf-8")
     run("chmod", "-R", "a+rX,go-w", config)
     os.chmod(state, 0o755)
     return {"student": str(student), "instructor": str(teacher)}
@@ -362,10 +390,10 @@ def remove(args) -> None:
         if MARK not in entry.pw_gecos:
             say(f"{name}은 이 스크립트가 만든 계정이 아니므로 지우지 않습니다.")
             continue
-        subprocess.run(["userdel", "--remove", name], stderr=subprocess.DEVNULL)
+        account_command("userdel", "--remove", name, check=False)
         try:
             grp.getgrnam(name)
-            subprocess.run(["groupdel", name], stderr=subprocess.DEVNULL)
+            account_command("groupdel", name, check=False)
         except KeyError:
             pass
         say(f"계정 지움: {name}")
