@@ -341,48 +341,11 @@ def cmd_export(args, console: Console) -> int:
 
 
 def render_report(course: Course, assignments: list[str], console: Console, *, top: int = 5) -> None:
-    from .grading.report import build_report
+    """과제마다 학생별·문제별 표, 가장 많이 실패한 테스트, 의심 표시 (80열 터미널에 맞게: :func:`.grading.report.render`)."""
+    from .grading.report import build_report, render
 
     for name in assignments:
-        report = build_report(course, name)
-        if not report.rows:
-            console.print(f"[yellow]{name}: 채점된 제출물이 없습니다.[/yellow]")
-            continue
-        table = Table(title=f"{name}: 학생별·문제별 점수 (명단 {len(report.rows)}명 평균 {report.mean:.1f}/{report.max_score:g}, "
-                            f"미제출은 0점)")
-        table.add_column("학생")
-        for question in report.questions:
-            table.add_column(question, justify="right", overflow="fold")
-        table.add_column("합계", justify="right")
-        table.add_column("상태")
-        table.add_column("의심 표시")
-        for row in report.rows:
-            cells = []
-            for question in report.questions:
-                if row.standing == "미제출":
-                    cells.append("[dim]—[/dim]")
-                    continue
-                got, top_score = row.questions.get(question, (0.0, 0.0))
-                style = "green" if top_score and got >= top_score else ("red" if got == 0 else "yellow")
-                cells.append(f"[{style}]{got:g}/{top_score:g}[/{style}]")
-            flags = ", ".join(sorted({f.get("kind", "") for f in row.flags}))
-            standing = row.standing + (f" (감점 {row.penalty:g})" if row.penalty else "")
-            table.add_row(safe(row.student, 80), *cells, f"{row.score:g}/{row.max_score:g}", standing, safe(flags, 200))
-        console.print(table)
-        if report.failed_tests:
-            failed = Table(title=f"{name}: 가장 많이 실패한 테스트")
-            failed.add_column("테스트")
-            failed.add_column("학생 수", justify="right")
-            failed.add_column("가장 흔한 메시지")
-            for grade_id, count, message in report.failed_tests[:top]:
-                failed.add_row(grade_id, str(count), safe(message, 300))
-            console.print(failed)
-        if report.flag_counts:
-            console.print(f"{name}: 의심 표시 — " + ", ".join(f"{title} {count}명" for title, count in report.flag_counts))
-            for row in report.rows:
-                for flag in row.flags[:4]:
-                    console.print(f"  [magenta]{safe(row.student, 80)}[/magenta] {safe(flag.get('kind'), 40)}: "
-                                  f"{safe(flag.get('detail'), 300)}")
+        render(build_report(course, name), console, top=top)
 
 
 def cmd_report(args, console: Console) -> int:
@@ -471,7 +434,7 @@ def prepare_demo_course(live: Course, folder: Path) -> Course:
 
 
 def cmd_demo(args, console: Console) -> int:
-    from .demo import available_assignments, build_demo_class
+    from .demo import available_assignments, build_demo_class, check_diagnoses
     from .grading.releases import record_release
 
     live = load_course(args.course_dir)
@@ -509,7 +472,8 @@ def cmd_demo(args, console: Console) -> int:
     from .grading.class_report import build_class_report, render_html, write_text
 
     html_report = course.root / "report.html"
-    write_text(html_report, render_html(build_class_report(course, assignments)))
+    class_report = build_class_report(course, assignments)
+    write_text(html_report, render_html(class_report))
     console.print(f"반 전체 보고서 (문항 분석, 흔한 오개념, 비슷한 코드): {html_report}")
     console.rule("7. 데모 점수 확인")
     rows = check_demo(course, submissions)
@@ -530,8 +494,20 @@ def cmd_demo(args, console: Console) -> int:
         console.print(f"[bold red]데모 점수 확인 실패: {len(wrong)}/{len(rows)}개 제출물이 기대와 다릅니다.[/bold red]")
         return EXIT_DEMO_MISMATCH
     console.print(f"[bold green]데모 점수 확인 통과: 제출물 {len(rows)}개가 모두 기대한 테스트에서만 점수를 잃었습니다.[/bold green]")
-    console.print(f"데모 강좌의 결과: {course.root} (autograded/, feedback/, report.html, grades.csv, gradebook.db). "
+    problems = check_diagnoses(course, submissions)
+    if problems:
+        for problem in problems:
+            console.print(f"[red]✗ {safe(problem, 300)}[/red]")
+        console.print(f"[bold red]데모 진단 id 확인 실패: {len(problems)}개 테스트의 진단이 실수 모음에 적힌 id와 다릅니다.[/bold red]")
+        return EXIT_DEMO_MISMATCH
+    console.print("[bold green]데모 진단 id 확인 통과: 실수마다 실수 모음에 적힌 진단 id가 나왔습니다.[/bold green]")
+    for section in class_report.assignments:
+        for pair in section.similar_pairs:
+            console.print(f"비슷한 코드 ({section.assignment}): {' ↔ '.join(safe(s, 60) for s in pair.students)} "
+                          f"(유사도 {pair.score:.2f})")
+    console.print(f"데모 강좌의 결과: {course.root} (autograded/, feedback/, grades.csv, gradebook.db). "
                   f"이 강좌로 다른 명령을 해 보려면: course --course-dir {course.root} report")
+    console.print(f"반 전체 보고서 (브라우저로 여세요): {html_report}", soft_wrap=True)
     return 0
 
 

@@ -149,7 +149,7 @@ MISTAKES = [
         title="context_vector: 가중치를 곱하지 않고 은닉 상태를 그냥 더함",
         cells={"context_vector": _context("가중치 빠짐", "    return hs.sum(axis=0)\n")},
         lost=frozenset({C_FRESH, C_INPUT, C_SHAPE, C_VALUES}),
-        messages={C_VALUES: "가중치를 곱하지 않았습니다", C_FRESH: "가중치를 곱하지 않았습니다"},
+        messages={C_VALUES: "가중치를 곱하지 않고", C_FRESH: "가중치를 곱하지 않고"},
     ),
     Mistake(
         key="input_mutated",
