@@ -437,7 +437,13 @@ def cmd_demo(args, console: Console) -> int:
     from .demo import available_assignments, build_demo_class, check_diagnoses
     from .grading.releases import record_release
 
+    from .mistakes import BANK_FOLDER, use_bank
+
     live = load_course(args.course_dir)
+    if not (live.root / BANK_FOLDER).is_dir():
+        raise CourseError(f"데모 반을 만들 실수 모음 {live.root / BANK_FOLDER}가 없습니다. 강사용 저장소(강좌 폴더)에서 "
+                          f"실행하세요. (the demo needs the instructor's mistake bank)")
+    use_bank(live.root / BANK_FOLDER)
     course = prepare_demo_course(live, Path(args.into) if args.into else live.root / DEMO_DIR)
     console.print(f"데모 강좌 폴더: {course.root} (실제 강좌의 성적부·제출물은 건드리지 않습니다)")
     assignments = available_assignments(course.root)

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from ctxcourse.mistakes import BANK_FOLDER, use_bank
+
 REPO = Path(__file__).resolve().parents[1]
+use_bank(REPO / BANK_FOLDER)   # 테스트가 어느 폴더에서 돌든 저장소의 실수 모음
 BIN = Path(sys.executable).parent
-COURSE_FILES = ("nbgrader_config.py", "source", "release")
+COURSE_FILES = ("nbgrader_config.py", "source", "release", "instructor")
 
 
 def copy_course(dest: Path) -> Path:

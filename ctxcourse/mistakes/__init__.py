@@ -15,7 +15,28 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BANK_DIR = Path(__file__).resolve().parents[2] / "instructor" / "mistakes"
+BANK_FOLDER = Path("instructor") / "mistakes"   # 강좌 폴더(강사용 저장소) 안의 자리
+_chosen: list[Path] = []
+
+
+def use_bank(folder: Path) -> None:
+    """실수 모음 폴더를 정합니다 (``course demo``는 실제 강좌 폴더의 ``instructor/mistakes``를 줍니다)."""
+    _chosen[:] = [Path(folder)]
+
+
+def bank_dir() -> Path:
+    """실수 모음 폴더: :func:`use_bank`로 정한 곳, 아니면 현재 폴더나 그 위의 ``instructor/mistakes``.
+
+    실수 모음은 강좌의 데이터(source/ 옆)이지 설치되는 패키지의 일부가 아니므로, 패키지가 어디에 설치되었든
+    (편집 모드든 아니든) 강좌 폴더에서 찾습니다."""
+    if _chosen:
+        return _chosen[0]
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / BANK_FOLDER).is_dir():
+            return folder / BANK_FOLDER
+    raise FileNotFoundError(
+        f"실수 모음 폴더({BANK_FOLDER})를 찾을 수 없습니다. 강사용 저장소(강좌 폴더) 안에서 실행하세요. "
+        f"(the mistake bank lives in the instructor's repository: run from the course folder)")
 
 # 과제 이름 → 실수 모음 모듈 이름
 MODULES = {
@@ -67,7 +88,7 @@ def _bank(assignment: str):
     name = MODULES.get(assignment)
     if name is None:
         raise KeyError(f"모르는 과제입니다: {assignment}")
-    path = BANK_DIR / f"{name}.py"
+    path = bank_dir() / f"{name}.py"
     if not path.exists():
         raise FileNotFoundError(
             f"실수 모음 {path}가 없습니다. 실수 모음은 강사용 저장소(instructor/)에만 있습니다 "
