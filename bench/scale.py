@@ -132,33 +132,34 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ctxbench-") as scratch:
         root = Path(scratch)
         template = released_minicourse(root / "template")
-        cluster = LocalCluster(args.workers, root)
-        try:
+        results = []
+        for n in args.n:
+            base = root / f"class-{n}"
+            shutil.copytree(template, base)
+            make_class(base, n)
+            shutil.copytree(base, root / f"local-{n}")
+            shutil.copytree(base, root / f"cluster-{n}")
+            local_args = ["--jobs", str(args.jobs)] if args.jobs else []
+            before = load()
+            local = run_autograde(root / f"local-{n}", *local_args)
+            print(row("local", n, local) + f"  load {before} -> {load()}", flush=True)
             # 작업자는 오래 사는 프로세스입니다: 처음 한 번의 준비(샌드박스 확인, matplotlib 글꼴 캐시)는 재지 않습니다.
-            warm = root / "warm-up"
-            shutil.copytree(template, warm)
-            make_class(warm, 2 * args.workers)
-            run_autograde(warm, "--scheduler", cluster.address)
-            results = []
-            for n in args.n:
-                base = root / f"class-{n}"
-                shutil.copytree(template, base)
-                make_class(base, n)
-                shutil.copytree(base, root / f"local-{n}")
-                shutil.copytree(base, root / f"cluster-{n}")
-                local_args = ["--jobs", str(args.jobs)] if args.jobs else []
-                before = load()
-                local = run_autograde(root / f"local-{n}", *local_args)
-                print(row("local", n, local) + f"  load {before} -> {load()}", flush=True)
+            # 재기마다 새 클러스터를 띄웁니다 (작업자는 시작할 때의 패키지 버전을 기억합니다).
+            cluster = LocalCluster(args.workers, root)
+            try:
+                warm = root / f"warm-up-{n}"
+                shutil.copytree(template, warm)
+                make_class(warm, 2 * args.workers)
+                run_autograde(warm, "--scheduler", cluster.address)
                 before = load()
                 remote = run_autograde(root / f"cluster-{n}", "--scheduler", cluster.address)
-                print(row("cluster", n, remote) + f"  load {before} -> {load()}", flush=True)
-                same = local["scores"] == remote["scores"]
-                print(f"         같은 점수: {'예' if same else '아니오 (!)'}; 클러스터/로컬 시간 비 "
-                      f"{remote['wall'] / local['wall']:.2f}", flush=True)
-                results.append((n, local, remote))
-        finally:
-            cluster.stop()
+            finally:
+                cluster.stop()
+            print(row("cluster", n, remote) + f"  load {before} -> {load()}", flush=True)
+            same = local["scores"] == remote["scores"]
+            print(f"         같은 점수: {'예' if same else '아니오 (!)'}; 클러스터/로컬 시간 비 "
+                  f"{remote['wall'] / local['wall']:.2f}", flush=True)
+            results.append((n, local, remote))
     n, local, remote = results[-1]
     worker_cost = remote["stages"].get("worker") or remote["wall"] * args.workers / n
     print(f"작업자 한 스레드가 제출물 하나에 쓴 시간(평균): {worker_cost:.2f}s → 제출물 6,000개 어림: " + ", ".join(
