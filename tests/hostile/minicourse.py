@@ -155,6 +155,8 @@ def build_minicourse(dest: Path) -> Path:
     dest = Path(dest)
     (dest / "source" / ASSIGNMENT).mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "nbgrader_config.py", dest / "nbgrader_config.py")
+    with open(dest / "nbgrader_config.py", "a", encoding="utf-8") as handle:   # 테스트에서만: 짧은 유예 (기본 5초)
+        handle.write("\nc.GradingLimits.grace = 2\n")
     nbformat.write(source_notebook(), dest / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     return dest
 
