@@ -79,3 +79,28 @@ def test_limits_come_from_the_course_config_and_flags_win():
     limits = limits_for(config, 60, timeout=7, memory_mb=512, wall_timeout=900)
     assert (limits.cell_timeout, limits.memory, limits.wall_timeout, limits.grace) == (7, 512 * 1024 ** 2, 900, 1)
     assert "c.Execute.timeout" in GradingLimits.class_get_help()
+
+
+def test_a_gradebook_that_cannot_be_reached_stops_the_run_instead_of_failing_everyone():
+    import contextlib
+    from types import SimpleNamespace
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from ctxcourse.grading.course import CourseError
+    from ctxcourse.grading.engine import GradingEngine
+
+    fake = SimpleNamespace(course=SimpleNamespace(coursedir=SimpleNamespace(db_url="postgresql://kim:secret@db:5432/x")),
+                           _discard_on_interrupt=lambda a, s: contextlib.nullcontext(), _failed=None)
+
+    def lost(assignment, student):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+
+    with pytest.raises(CourseError) as stopped:
+        GradingEngine._step(fake, "마무리", "01_repeat", "kim", [], lost)
+    assert "다시 실행" in str(stopped.value) and "secret" not in str(stopped.value)
+    reports: list = []
+    fake._failed = lambda a, s, step, error: f"{s}: {type(error).__name__}"
+    assert GradingEngine._step(fake, "마무리", "01_repeat", "kim", reports, lambda a, s: 1 / 0) is None
+    assert reports == ["kim: ZeroDivisionError"]     # 제출물 하나의 오류는 기록하고 다음으로

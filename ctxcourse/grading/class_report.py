@@ -37,7 +37,6 @@ import math
 import re
 import statistics
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path

@@ -20,8 +20,8 @@
 
 - 작업자가 채점 도중 죽으면 Dask 스케줄러가 그 작업을 다른 작업자에게 다시 맡깁니다 (``allowed-failures``,
   기본 3번). 엔진은 제출물마다 결과를 한 번만 받으므로 빠지거나 두 번 세는 제출물이 없습니다.
-- 스케줄러에 닿지 않거나 도중에 끊기면 :class:`ClusterUnavailable` (BaseException: 엔진이 제출물 하나의 오류로
-  삼키지 않고 실행 전체를 멈추게 합니다). 그때까지 채점한 제출물은 그대로 남고, 다시 실행하면 이어서 채점합니다.
+- 스케줄러에 닿지 않거나 도중에 끊기면 :class:`ClusterUnavailable` (:class:`.executor.ExecutorUnavailable`: 엔진이
+  제출물 하나의 오류로 삼키지 않고 실행 전체를 멈춥니다). 그때까지 채점한 제출물은 그대로 남고, 다시 실행하면 이어서 채점합니다.
 - Ctrl-C: 엔진이 :meth:`DaskExecutor.kill_all`을 부르면 기다리던 작업을 모두 취소하고 멈춥니다.
 """
 
@@ -43,6 +43,7 @@ from pathlib import Path
 
 from . import safecopy
 from .course import CourseError
+from .executor import ExecutorUnavailable
 from .models import AssignmentInfo, NotebookInfo, NotebookJob, Prepared, SubmissionReport, TestCell
 from .sandbox import Limits, SandboxUnavailable
 
@@ -52,7 +53,7 @@ LIBRARIES = ("numpy", "matplotlib", "nbgrader", "ipykernel", "nbclient")
 CONNECT_TIMEOUT = 15
 
 
-class ClusterUnavailable(BaseException):
+class ClusterUnavailable(ExecutorUnavailable):
     """스케줄러에 닿지 않거나, 도중에 끊겼거나, 채점할 수 있는 작업자가 없습니다 (실행 전체를 멈춥니다)."""
 
 

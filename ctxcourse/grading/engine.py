@@ -33,7 +33,7 @@ from . import messages, nbgrader_glue, safecopy
 from .catalog import Catalog
 from .config import limits_for
 from .course import Course, CourseError
-from .executor import LocalExecutor
+from .executor import ExecutorUnavailable, LocalExecutor
 from .intake import student_id_problem
 from .models import ENGINE_VERSION, AssignmentInfo, Prepared, Progress, SubmissionReport
 from .nbgrader_glue import SandboxAutograde
@@ -108,6 +108,8 @@ class GradingEngine:
         if not state or state.get("engine") != ENGINE_VERSION:
             return None
         if state.get("fingerprint") != self.fingerprint(assignment, student):
+            return None
+        if state.get("status") == "error":   # 채점기 쪽 오류(작업자가 죽음 등)는 다음 실행에서 다시 해 봅니다
             return None
         if state.get("status") == "graded":
             for name in self.assignment_info(assignment).notebooks:
@@ -220,6 +222,8 @@ class GradingEngine:
     def _outcomes(future) -> dict:
         try:
             return future.result()
+        except ExecutorUnavailable:
+            raise                      # 실행자 전체의 문제: 실행을 멈춥니다 (제출물 하나의 오류가 아님)
         except Exception as error:  # noqa: BLE001
             return {"__error__": f"{type(error).__name__}: {error}"}
 
@@ -229,6 +233,8 @@ class GradingEngine:
             with self._discard_on_interrupt(assignment, student):
                 result = action(assignment, student)
         except Exception as error:  # noqa: BLE001  (제출물 하나의 문제가 반 전체를 멈추지 않도록)
+            if nbgrader_glue.gradebook_unreachable(error):   # 성적부 자체의 문제는 모두의 문제: 멈추고 알립니다
+                raise CourseError(messages.gradebook_unreachable(self.course.coursedir.db_url, error)) from error
             reports.append(self._failed(assignment, student, step, error))
             return None
         if isinstance(result, SubmissionReport):

@@ -29,6 +29,11 @@ from .replay import ReplayWorker
 from .sandbox import Limits, Sandbox
 
 
+class ExecutorUnavailable(RuntimeError):
+    """실행자 전체가 더 일할 수 없습니다 (예: 클러스터의 스케줄러가 끊김). 엔진은 이것을 제출물 하나의 오류로 삼키지
+    않고 실행 전체를 멈춥니다: 끝낸 제출물은 남고, 다시 실행하면 이어서 채점합니다."""
+
+
 class Executor(Protocol):
     """엔진과 실행자 사이의 약속."""
 

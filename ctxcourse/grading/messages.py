@@ -92,3 +92,12 @@ def explain(report: SubmissionReport, outcome: dict, limits) -> None:
         report.flag("sandbox", f"실행기 출력 중 {outcome['bad_lines']}줄이 형식에 맞지 않았습니다")
     if outcome["declared"] is not None and outcome["declared"] != outcome["expected_cells"]:
         report.flag("sandbox", "실행기가 보고한 셀 수가 노트북과 다릅니다")
+
+
+def gradebook_unreachable(db_url: str, error: BaseException) -> str:
+    """성적부에 닿을 수 없어 채점을 멈출 때의 설명 (주소의 비밀번호는 가림)."""
+    shown = db_url.split("@")[-1] if "@" in db_url else db_url
+    return (f"성적부({shown})에 쓸 수 없어 채점을 멈췄습니다: {type(error).__name__}. 데이터베이스 서버와 연결을 "
+            f"확인한 뒤 같은 명령을 다시 실행하면 끝낸 제출물은 건너뛰고 이어서 채점합니다. "
+            f"(the gradebook database is unreachable; fix it and rerun to resume)")
+

@@ -291,3 +291,10 @@ def share_gradebook_engines() -> None:
     metadata.create_all = create_all_once
 
 
+def gradebook_unreachable(error: BaseException) -> bool:
+    """성적부 데이터베이스에 닿을 수 없다는 오류인지 (연결 끊김, 서버 멈춤, 디스크 문제): SQLAlchemy의
+    OperationalError/InterfaceError. 제출물 하나의 문제가 아니므로 엔진은 실행을 멈춥니다."""
+    from sqlalchemy import exc
+
+    return isinstance(error, (exc.OperationalError, exc.InterfaceError))
+
