@@ -21,6 +21,7 @@ import io
 import json
 import linecache
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -656,6 +657,13 @@ def serve() -> int:
         send(answer)
 
 
+def _pump(stream, lines: "queue.Queue[bytes]") -> None:
+    """재현기 프로세스의 표준 출력을 끝까지 줄 단위로 큐에 넣습니다 (프로세스마다 스레드 하나). 끝나면 빈 줄."""
+    for line in iter(stream.readline, b""):
+        lines.put(line)
+    lines.put(b"")
+
+
 class ReplayWorker:
     """채점기(부모) 쪽: 재현 작업자 프로세스 하나를 띄우고 작업을 보냅니다. 실패하면 다시 띄웁니다."""
 
@@ -667,24 +675,24 @@ class ReplayWorker:
 
     def _start(self) -> None:
         self.process = self.spawn(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=_pump, args=(self.process.stdout, self._lines), daemon=True,
+                         name="ctxgrade-replay-reader").start()
         ready = self._read_line(120)
         if not ready or not ready.get("ready"):
             self.close()
             raise RuntimeError("채점 재현기를 시작하지 못했습니다")
 
     def _read_line(self, timeout: float):
-        result = {}
-
-        def read():
-            result["line"] = self.process.stdout.readline()
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if reader.is_alive() or not result.get("line"):
+        """재현기의 다음 JSON 줄 (``timeout``초 안에 오지 않거나, 끝났거나, JSON이 아니면 None)."""
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if not line:
             return None
         try:
-            return json.loads(result["line"])
+            return json.loads(line)
         except ValueError:
             return None
 
