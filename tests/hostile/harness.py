@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .minicourse import ASSIGNMENT, build_minicourse
@@ -36,11 +39,24 @@ def nbgrader_cmd(course: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
+_TEMPLATE: list[Path] = []   # 테스트 프로세스(pytest-xdist 작업자)마다 한 번 배포한 작은 강좌
+
+
+def _template() -> Path:
+    if not _TEMPLATE:
+        base = Path(tempfile.mkdtemp(prefix="ctxmini-"))
+        atexit.register(shutil.rmtree, base, True)
+        course = build_minicourse(base / "course")
+        course_cmd(course, "release", "--all")
+        _TEMPLATE.append(course)
+    return _TEMPLATE[0]
+
+
 def released_minicourse(dest: Path) -> Path:
-    """작은 강좌를 만들고 ``course release --all``까지 한 폴더."""
-    course = build_minicourse(dest)
-    course_cmd(course, "release", "--all")
-    return course
+    """작은 강좌를 만들고 ``course release --all``까지 한 폴더. 배포는 프로세스마다 한 번만 하고 그 사본을 줍니다
+    (성적부, release/, 배포 기록이 그대로 복사되며 경로를 담지 않습니다)."""
+    shutil.copytree(_template(), dest, ignore=shutil.ignore_patterns("logs"))
+    return Path(dest)
 
 
 def state(course: Path, student: str, assignment: str = ASSIGNMENT) -> dict:
