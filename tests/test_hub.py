@@ -147,6 +147,22 @@ def user_processes(names=(INSTRUCTOR, *STUDENTS)) -> list[psutil.Process]:
     return found
 
 
+def living_user_processes(wait: float = 60) -> list[dict]:
+    """테스트 계정의 살아 있는 프로세스 (끝나는 중인 것은 끝날 때까지 기다립니다; 좀비는 셈하지 않음)."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = []
+        for process in user_processes():
+            try:
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    left.append({"pid": process.pid, "cmdline": process.cmdline()})
+            except psutil.Error:
+                pass
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
+
+
 def end_user_processes() -> None:
     """테스트 계정으로 남은 프로세스를 pid로 하나씩 끝냅니다 (이 테스트가 만든 계정의 것만)."""
     for process in user_processes():
@@ -516,8 +532,7 @@ def test_class_loop_on_the_hub(hub):
             before = sorted(p.name for p in inbound.iterdir())
             assert len(before) == 2, before
             hub.stop()
-            left = [p.info for p in psutil.process_iter(["pid", "username", "cmdline"])
-                    if p.info["username"] in (INSTRUCTOR, *STUDENTS)]
+            left = living_user_processes()
             assert not left, f"Hub를 껐는데 사용자 프로세스가 남았습니다: {left}"
             hub.start()
             assert sorted(p.name for p in inbound.iterdir()) == before
@@ -553,6 +568,12 @@ def test_class_loop_on_the_hub(hub):
                 pages[user] = someone.page.inner_text("body")
                 score = f"총점 {expected[user]:g} / {sum(pts.values()):g}점"
                 someone.expect(score in pages[user], f"{user}의 피드백 페이지에 '{score}'가 없습니다.", "feedback")
+                failed = someone.page.locator(".test.fail")
+                someone.expect(failed.count() == (0 if user == ALICE else len(mistake.lost)),
+                               f"{user}의 피드백 페이지에 실패한 테스트가 {failed.count()}개입니다.", "feedback")
+                if failed.count():  # 실수한 학생: 한국어 진단이 보이는 곳
+                    failed.first.scroll_into_view_if_needed()
+                    shot = someone.shot(f"{prefix}_feedback_diagnosis")
                 save_doc_image(shot, f"hub_feedback_{'correct' if user == ALICE else 'mistake'}")
             assert diagnosis in pages[BOB], pages[BOB][:2000]
             assert ALICE_MARK.strip("# ") in pages[ALICE] and ALICE_MARK.strip("# ") not in pages[BOB]
