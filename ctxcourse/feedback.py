@@ -154,14 +154,59 @@ def check_digest(result: np.ndarray, expected_digest: str, name: str, message: s
         fail(f"{say('digest_differs', name=name)} {message}".rstrip())
 
 
+_mpl_get_array = _mpl_get_text = _mpl_xticklabels = _mpl_yticklabels = None
+
+
+def bind_matplotlib() -> None:
+    """그림 사실을 뽑을 때 쓸 matplotlib 함수들을 클래스에서 한 번 가져다 둡니다.
+
+    :func:`figure_facts`는 학생 객체의 메서드(``im.get_array()``)를 부르지 않고 이 함수들에 객체를 넘기므로, 학생이
+    객체 하나의 메서드를 바꿔치기해도(``im.get_array = lambda: a``) 사실은 그림이 실제로 가진 값입니다. 채점 중에는
+    학생 셀보다 먼저 불리고, 클래스 쪽을 바꾼 것은 채점 기록기가 알아챕니다 (``grading/jail/recorder.py``)."""
+    global _mpl_get_array, _mpl_get_text, _mpl_xticklabels, _mpl_yticklabels
+    if _mpl_get_array is not None:
+        return
+    from matplotlib.axes import Axes
+    from matplotlib.image import AxesImage
+    from matplotlib.text import Text
+
+    _mpl_get_array, _mpl_get_text = AxesImage.get_array, Text.get_text
+    _mpl_xticklabels, _mpl_yticklabels = Axes.get_xticklabels, Axes.get_yticklabels
+
+
 def _text(label) -> str:
-    return label.get_text() if hasattr(label, "get_text") else str(label)
+    from matplotlib.text import Text
+
+    return _mpl_get_text(label) if isinstance(label, Text) else str(label)
 
 
 class FigureFacts(dict):
     """채점 엔진이 학생 커널의 진짜 Figure에서 뽑아 기록해 둔 사실 (재현기 안에서만 만들어집니다).
 
     학생 함수가 이런 모양의 dict를 돌려주어도 그것은 평범한 dict이므로 그림으로 인정되지 않습니다."""
+
+
+def _layers(ax) -> list:
+    from matplotlib.cm import ScalarMappable
+
+    layers = [np.asarray(_mpl_get_array(im), dtype=float).tolist() for im in ax.images]
+    for coll in ax.collections:
+        values = _mpl_get_array(coll) if isinstance(coll, ScalarMappable) else None
+        if values is not None:
+            layers.append(np.asarray(values, dtype=float).tolist())
+    return layers
+
+
+def _axes_facts(ax) -> dict:
+    return {
+        "title": _text(ax.title),
+        "xlabel": _text(ax.xaxis.label),
+        "ylabel": _text(ax.yaxis.label),
+        "xticklabels": [_text(t) for t in _mpl_xticklabels(ax)],
+        "yticklabels": [_text(t) for t in _mpl_yticklabels(ax)],
+        "texts": [_text(t) for t in ax.texts],
+        "layers": _layers(ax),
+    }
 
 
 def figure_facts(fig) -> dict:
@@ -178,27 +223,14 @@ def figure_facts(fig) -> dict:
         return None
     if not isinstance(fig, Figure):
         return None
-    axes = []
-    colorbars = 0
+    bind_matplotlib()
+    axes, colorbars = [], 0
     for ax in fig.axes:
         if getattr(ax, "_colorbar", None) is not None:
             colorbars += 1
-            continue
-        layers = [np.asarray(im.get_array(), dtype=float).tolist() for im in ax.images]
-        for coll in ax.collections:
-            values = coll.get_array() if hasattr(coll, "get_array") else None
-            if values is not None:
-                layers.append(np.asarray(values, dtype=float).tolist())
-        axes.append({
-            "title": ax.get_title(),
-            "xlabel": ax.get_xlabel(),
-            "ylabel": ax.get_ylabel(),
-            "xticklabels": [_text(t) for t in ax.get_xticklabels()],
-            "yticklabels": [_text(t) for t in ax.get_yticklabels()],
-            "texts": [_text(t) for t in ax.texts],
-            "layers": layers,
-        })
-    return FigureFacts(kind="figure", suptitle=fig._suptitle.get_text() if fig._suptitle else "",
+        else:
+            axes.append(_axes_facts(ax))
+    return FigureFacts(kind="figure", suptitle=_text(fig._suptitle) if fig._suptitle else "",
                        axes=axes, colorbars=colorbars)
 
 

@@ -81,6 +81,12 @@ def test_the_sandbox_holds_no_test_code_and_a_fake_figure_earns_nothing(tmp_path
     assert "READ" in printed and "def repeat_weights" in printed, "학생 셀이 자기 노트북을 읽지 못했습니다 (이 테스트가 아무것도 보지 못함)"
     for secret in ("BEGIN HIDDEN", "check_close", "-1.34717053", "default_rng(3)"):
         assert secret not in printed, f"샌드박스 안의 파일에서 테스트의 흔적 '{secret}'이 보입니다"
+    from ctxcourse.grading.course import load_course
+
+    with load_course(course).gradebook() as gb:   # 성적부의 체크섬 = 숨은 테스트까지 담은 테스트 셀의 MD5
+        checksums = [cell.checksum for cell in gb.find_notebook("00_mini", "00_mini").source_cells
+                     if cell.name.startswith("test_")]
+    assert checksums and not [c for c in checksums if c in printed], "숨은 테스트가 든 셀의 체크섬이 샌드박스에 있습니다"
 
 
 @pytest.mark.slow

@@ -145,8 +145,10 @@ def strip_tests(path: Path, tests: dict[int, str]) -> None:
     nb = nbformat.read(path, as_version=4)
     for index in tests:
         if 0 <= index < len(nb.cells):
-            nb.cells[index].source = ""
-            nb.cells[index].outputs = []
+            cell = nb.cells[index]
+            cell.source = ""
+            cell.outputs = []
+            cell.metadata.get("nbgrader", {}).pop("checksum", None)   # 성적부의 체크섬 = 숨은 테스트까지 담은 셀의 MD5
     nbformat.write(nb, path)
 
 

@@ -83,6 +83,10 @@ def explain(report: SubmissionReport, outcome: dict, limits) -> None:
         report.reasons.append(f"제출물 전체의 실행 시간 제한({limits.wall_timeout}초)을 넘겨 실행을 끝냈습니다.")
     elif stopped == "overflow":
         report.reasons.append("노트북 실행 결과가 너무 커서(출력 한도) 실행을 끝냈습니다.")
+    elif stopped == "runner_stopped":
+        report.reasons.append("학생 코드가 채점 실행기를 멈췄습니다(SIGSTOP). 더 기다리지 않고 끝냈으며, 그 뒤의 테스트는 "
+                              "0점입니다.")
+        report.flag("sandbox", "채점 실행기를 멈춤 (SIGSTOP)")
     elif stopped == "sandbox_error":
         detail = outcome["fatal"] or outcome["stderr"].strip().splitlines()[-1:] or [f"exit {outcome['returncode']}"]
         detail = detail if isinstance(detail, str) else detail[0]

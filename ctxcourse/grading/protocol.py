@@ -146,6 +146,7 @@ STOP_REASONS = {
     "wall_timeout": "제출물 전체의 실행 시간 제한을 넘겨서",
     "overflow": "노트북의 출력이 너무 커서 실행을 멈추었기 때문에",
     "sandbox_error": "채점 샌드박스가 비정상 종료되어서",
+    "runner_stopped": "학생 코드가 채점 실행기를 멈춰(SIGSTOP) 더 기다리지 않고 끝냈기 때문에",
     "not_run": "앞에서 실행이 멈추어",
 }
 # 실행기 작업(JOB.json)의 열쇠들: 채점기가 정하는 것 (runner_job의 인자)
@@ -207,6 +208,8 @@ def _stopped(done, run) -> str | None:
         return "wall_timeout"
     if run.overflow:
         return "overflow"
+    if getattr(run, "runner_stopped", False):
+        return "runner_stopped"
     if done is None:
         return stopped or "sandbox_error"
     return stopped

@@ -16,6 +16,7 @@ IPython 커널을 함께 실행합니다 (커널과 클라이언트가 같은 �
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -28,6 +29,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psutil
 
 from . import protocol, seccomp
 
@@ -80,6 +83,7 @@ class RunResult:
     stderr: str = ""
     wall_timeout: bool = False
     overflow: bool = False
+    runner_stopped: bool = False      # 실행기가 멈춰졌음 (SIGSTOP: 학생 커널이 보냄)
     bad_lines: int = 0
     elapsed: float = 0.0
 
@@ -435,6 +439,7 @@ def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, m
     """실행기의 표준 출력을 벽시계 제한(``deadline``)과 크기 제한(``max_stream``) 안에서 읽습니다."""
     buffer = bytearray()
     total = 0
+    quiet_since = time.monotonic()
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
         while True:
@@ -443,7 +448,11 @@ def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, m
                 result.wall_timeout = True
                 return
             if not selector.select(timeout=min(remaining, 1.0)):
+                if time.monotonic() - quiet_since > STOPPED_CHECK and _runner_stopped(process.pid):
+                    result.runner_stopped = True
+                    return
                 continue
+            quiet_since = time.monotonic()
             chunk = os.read(process.stdout.fileno(), 1024 * 1024)
             if not chunk:
                 return
@@ -453,4 +462,21 @@ def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, m
                 return
             buffer += chunk
             _take_lines(buffer, result, conversation)
+
+
+STOPPED_CHECK = 5.0   # 실행기 출력이 이만큼(초) 없으면 실행기가 멈춰졌는지(SIGSTOP) 봅니다
+
+
+def _runner_stopped(pid: int) -> bool:
+    """샌드박스 안의 실행기(``jail.runner``)가 멈춘 상태(SIGSTOP, ptrace 정지)인지. 학생 커널은 같은 uid라 실행기에
+    SIGSTOP을 보낼 수 있고, 그러면 제출물 전체의 시간 제한까지 작업자 하나가 묶이므로 일찍 끝냅니다."""
+    try:
+        for child in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if child.status() in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP) and \
+                        "ctxcourse.grading.jail.runner" in " ".join(child.cmdline()):
+                    return True
+    except psutil.Error:
+        return False
+    return False
 

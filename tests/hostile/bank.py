@@ -110,6 +110,39 @@ def plot_weights(a):
     _LAST[id(fig)] = [float(x) for x in np.asarray(a).ravel()]
     return fig'''
 
+# 외부 레드팀 3차: 그림 객체 하나의 메서드를 바꿔치기 / 클래스 메서드를 감춘 exec로 바꿔치기 (둘 다 0으로 채운 그림)
+FIGURE_STEALTH = '''import numpy as np
+import matplotlib.pyplot as plt
+
+def plot_weights(a):
+    row = np.asarray(a, dtype=float).reshape(1, -1)
+    fig, ax = plt.subplots()
+    im = ax.imshow(np.zeros_like(row))
+    im.get_array = lambda: row
+    fig.colorbar(im, ax=ax)
+    return fig'''
+
+FIGURE_CLASS_EXEC = '''import base64, numpy as np
+import matplotlib.pyplot as plt
+_ROWS = {}
+exec(base64.b64decode(b"aW1wb3J0IG1hdHBsb3RsaWIuaW1hZ2UgYXMgX21pCl9vbGQgPSBfbWkuQXhlc0ltYWdlLmdldF9hcnJheQpfbWkuQXhlc0ltYWdlLmdldF9hcnJheSA9IGxhbWJkYSBzZWxmOiBfUk9XUy5nZXQoaWQoc2VsZiksIF9vbGQoc2VsZikp").decode())
+
+def plot_weights(a):
+    row = np.asarray(a, dtype=float).reshape(1, -1)
+    fig, ax = plt.subplots()
+    im = ax.imshow(np.zeros_like(row))
+    _ROWS[id(im)] = row
+    fig.colorbar(im, ax=ax)
+    return fig'''
+
+STOP_RUNNER = '''import os, signal
+os.kill(os.getppid(), signal.SIGSTOP)'''
+
+TRACEBACK_FLOOD = '''class Flood(Exception):
+    def _render_traceback_(self):
+        return [""] * 5_000_000
+raise Flood()'''
+
 RECORDER_PATCH = '''import ctxcourse.grading.jail.recorder as rec
 rec.begin = lambda *args, **kwargs: None'''
 
@@ -235,6 +268,10 @@ ENTRIES = [
           score=7, flags=frozenset({"suspicious_code", "records_tampered"})),
     Entry("h_figure_forge_hidden", "빈 Figure + 감춘 figure_facts 바꿔치기 (그림 없음)",
           {"plot_weights": FIGURE_FORGE_HIDDEN}, score=7, flags=frozenset({"suspicious_code", "records_tampered"})),
+    Entry("h_figure_stealth", "0으로 채운 그림 + 그림 객체의 get_array 바꿔치기", {"plot_weights": FIGURE_STEALTH},
+          score=7, flags=frozenset({"suspicious_code"})),
+    Entry("h_figure_class_exec", "0으로 채운 그림 + 감춘 exec로 AxesImage.get_array 바꿔치기",
+          {"plot_weights": FIGURE_CLASS_EXEC}, score=7, flags=frozenset({"suspicious_code", "records_tampered"})),
     Entry("h_liar", "np.allclose·__eq__가 거짓말하는 ndarray 하위 클래스", {"context_vector": CV_LIAR}, score=5,
           flags=frozenset({"suspicious_code"}), plain=7),
     Entry("h_edit_tests", "테스트 셀을 pass로 바꿈 (값이 틀린 답)", {"context_vector": CV_MEAN}, edit_tests="replace",
@@ -264,6 +301,10 @@ ENTRIES = [
           reason="SIGSEGV"),
     Entry("b_kill_runner", "채점 실행기를 죽임 (정답)", extra=(("before:test_context_vector_shape", KILL_RUNNER),),
           max_score=4, reason="샌드박스가 비정상 종료", flags=frozenset({"sandbox"})),
+    Entry("b_stop_runner", "커널이 채점 실행기를 멈춤 (SIGSTOP, 정답)", extra=(("before:test_context_vector_shape", STOP_RUNNER),),
+          max_score=4, reason="SIGSTOP", flags=frozenset({"sandbox"})),
+    Entry("b_traceback_flood", "빈 줄 수백만 개짜리 traceback (정답)", extra=(("start", TRACEBACK_FLOOD),), score=8,
+          reason="출력이 너무 많아"),
     Entry("b_sys_exit", "SystemExit (정답)", extra=(("start", SYS_EXIT),), score=8),
     Entry("b_malformed", "깨진 JSON", raw=b'{"cells": [ this is not json', score=0, reason="읽거나 정리할 수 없습니다"),
     Entry("b_empty", "빈 파일", raw=b"", score=0, reason="빈 파일"),

@@ -32,11 +32,12 @@ def skip_output_validation() -> None:
 
 
 def _output_size(msg: dict) -> int:
+    """출력 하나가 JSON으로 쓰일 때의 대략의 크기 (빈 줄 수백만 개짜리 traceback도 제 크기로 셉니다)."""
     content = msg.get("content", {})
     size = len(content.get("text", "") or "")
     for value in (content.get("data") or {}).values():
         size += len(value) if isinstance(value, str) else len(json.dumps(value))
-    size += sum(len(line) for line in content.get("traceback", []) or [])
+    size += sum(len(line) + 4 for line in content.get("traceback", []) or [])
     return size
 
 

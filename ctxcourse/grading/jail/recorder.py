@@ -128,8 +128,16 @@ def _observe(record: dict, digest_name: str, function, args: tuple, kwargs: dict
 # 코드는 정적 검사(:mod:`ctxcourse.grading.scan`)도 따로 표시합니다.
 
 _GUARDED = {"ctxcourse.grading.serial": ("encode", "_is_figure", "_npy_bytes", "_type_name"),
-            "ctxcourse.feedback": ("figure_facts", "_text", "FigureFacts"),
+            "ctxcourse.feedback": ("figure_facts", "_text", "FigureFacts", "_layers", "_axes_facts", "bind_matplotlib",
+                                   "_mpl_get_array", "_mpl_get_text", "_mpl_xticklabels", "_mpl_yticklabels"),
             "ctxcourse.grading.jail.recorder": ("_encode_result", "_observe", "_write", "_tampered"),
+            "matplotlib.image": ("AxesImage.get_array",),
+            "matplotlib.cm": ("ScalarMappable.get_array",),
+            "matplotlib.collections": ("Collection.get_array",),
+            "matplotlib.text": ("Text.get_text",),
+            "matplotlib.axes": ("Axes.get_xticklabels", "Axes.get_yticklabels", "Axes.images", "Axes.collections",
+                                "Axes.texts"),
+            "matplotlib.figure": ("Figure.axes", "FigureBase.axes"),
             "json": ("dumps",)}
 _ARMED: dict = {}
 
@@ -139,24 +147,40 @@ def _fingerprint(value):
     return value, code, getattr(code, "co_code", None)
 
 
+def _lookup(module_name: str, path: str):
+    """``모듈.이름`` 또는 ``모듈.클래스.이름``의 지금 값 (클래스 속성은 클래스 사전에서: 속성 객체 그대로)."""
+    value = sys.modules.get(module_name)
+    parts = path.split(".")
+    for part in parts[:-1]:
+        value = getattr(value, part, None)
+    if isinstance(value, type):
+        for klass in value.__mro__:
+            if parts[-1] in vars(klass):
+                return vars(klass)[parts[-1]]
+        return None
+    return getattr(value, parts[-1], None)
+
+
 def arm() -> None:
-    """학생 셀보다 먼저 (실행기가) 부릅니다: 그림 사실을 만드는 함수들을 적어 둡니다."""
-    import ctxcourse.feedback  # noqa: F401  (figure_facts가 있는 모듈)
+    """학생 셀보다 먼저 (실행기가) 부릅니다: 결과와 그림 사실을 만드는 함수들을 적어 둡니다."""
+    import importlib
+
+    import ctxcourse.feedback as feedback
 
     if _ARMED:
         return
+    feedback.bind_matplotlib()
     for module_name, names in _GUARDED.items():
-        module = sys.modules[module_name]
+        importlib.import_module(module_name)
         for name in names:
-            _ARMED[(module_name, name)] = _fingerprint(getattr(module, name))
+            _ARMED[(module_name, name)] = _fingerprint(_lookup(module_name, name))
 
 
 def _tampered() -> list[str]:
     """:func:`arm` 뒤에 바뀐 채점 도구의 이름들 (arm 전이면 빈 목록)."""
     changed = []
     for (module_name, name), (value, code, raw) in _ARMED.items():
-        module = sys.modules.get(module_name)
-        now = getattr(module, name, None) if module is not None else None
+        now = _lookup(module_name, name)
         if now is not value or getattr(now, "__code__", None) is not code or \
                 getattr(getattr(now, "__code__", None), "co_code", None) != raw:
             changed.append(f"{module_name}.{name}")
