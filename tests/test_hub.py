@@ -12,6 +12,7 @@
    → ``course report``와 ``course export``에 B의 늦은 제출
 7. A와 B가 Fetch Feedback으로 받은 자기 피드백 페이지를 엽니다: 맞는 점수와 한국어 진단
 8. B가 A의 것을 열려고 합니다: Hub 화면(A의 서버, 파일, API)과 B의 커널(파일 시스템) 모두 막혀야 합니다
+9. 강사가 늦은 제출의 감점 방식을 "zero"로 바꾸고 B만 다시 채점: 내보낸 성적에서 B는 0점 (원점수와 감점은 따로)
 
 단계마다 스크린샷을 ``artifacts/hub/``에 남깁니다. root가 아니면 (계정을 만들 수 없으므로) 건너뜁니다. 끝나면 Hub를
 끄고, 테스트 계정의 프로세스를 끝내고, 계정(홈 폴더 포함)과 Hub 상태 폴더를 지웁니다. 모든 서버는 127.0.0.1에서만 듣습니다.
@@ -616,6 +617,17 @@ def test_class_loop_on_the_hub(hub):
             opened = [line for line in output.splitlines() if line.startswith("열림")]
             assert not opened, f"B의 커널이 열 수 있었던 것: {opened}"
             assert sum(line.startswith("막힘") for line in output.splitlines()) == len(targets), output
+
+            # 9) 감점 방식은 강사의 설정: "zero"로 바꾸고 B만 다시 채점하면 늦은 제출은 0점 (원점수와 감점은 따로)
+            teacher.terminal("21_instructor_penalty",
+                             "cd ~/course && echo 'c.LateSubmissionPlugin.penalty_method = \"zero\"' >> nbgrader_config.py"
+                             f" && course autograde {ASSIGNMENT} --student {BOB} --force && course export --to grades.csv",
+                             teacher_home)
+            with open(course / "grades.csv", encoding="utf-8", newline="") as handle:
+                rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+            assert float(rows[BOB]["score"]) == 0 and float(rows[BOB]["raw_score"]) == expected[BOB], rows[BOB]
+            assert float(rows[BOB]["late_submission_penalty"]) == expected[BOB], rows[BOB]
+            assert float(rows[ALICE]["score"]) == expected[ALICE], rows[ALICE]
         finally:
             for someone in contexts.values():
                 someone.page.context.close()
