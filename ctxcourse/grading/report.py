@@ -167,7 +167,7 @@ def render(report: AssignmentReport, console, *, top: int = 5) -> None:
             style = "green" if top_score and got >= top_score else ("red" if got == 0 else "yellow")
             cells.append(f"[{style}]{got:g}/{top_score:g}[/{style}]")
         flags = ", ".join(sorted({str(f.get("kind", "")) for f in row.flags}))
-        standing = row.standing + (f" (-{row.penalty:g})" if row.penalty else "")
+        standing = row.standing + (f" (감점 {row.penalty:g})" if row.penalty else "")
         table.add_row(for_terminal(row.student, 80), *cells, f"{row.score:g}/{row.max_score:g}", standing,
                       for_terminal(flags, 200))
     console.print(table)
