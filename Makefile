@@ -41,7 +41,7 @@ demo: setup
 # 전체 묶음 (CI가 부르는 명령): pytest-xdist로 작업자 TEST_WORKERS개가 파일 단위로 나누어 돌립니다.
 TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # 빠른 묶음: 커널·노트북 실행·nbgrader 명령·브라우저 없이 (검사 모듈, 실수 모음, 안전 장치, 재현기 단위 테스트).
 check: setup
