@@ -121,27 +121,17 @@ def system_packages() -> None:
                          f"필요합니다 (지금: {version.strip() or '없음'}). (needs Node.js >= 20 and npm)")
 
 
-def _pins(path: Path) -> dict[str, str]:
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            found[re.split(r"[=<>!~ ]", line, maxsplit=1)[0].lower().replace("_", "-")] = line
-    return found
-
-
 def hub_pins() -> list[str]:
-    """requirements.txt의 고정 버전 (편집 모드 ``-e .`` 빼고), Debian의 파이썬에 맞춘 hub/requirements-debian-python.txt로 바꾼 것."""
-    pins = _pins(REPO / "requirements.txt")
-    pins.update(_pins(HUB / "requirements-debian-python.txt"))
-    return list(pins.values())
+    """requirements.txt의 고정 버전 (편집 모드 ``-e .`` 빼고). 파이썬 판에 따라 다른 줄(환경 표시)은 pip이 고릅니다."""
+    lines = [line.split("#", 1)[0].strip() for line in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line and not line.startswith("-")]
 
 
 def install_venv(install: Path) -> Path:
     venv = install / "venv"
     python = venv / "bin" / "python"
     stamp = venv / ".requirements.sha256"
-    wanted = digest(REPO / "requirements.txt", HUB / "requirements-debian-python.txt")
+    wanted = digest(REPO / "requirements.txt")
     if not python.exists():
         say(f"가상환경 만들기: {venv} (Debian의 {DEBIAN_PYTHON})")
         run(DEBIAN_PYTHON, "-m", "venv", venv)
