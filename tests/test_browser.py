@@ -478,6 +478,13 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
                    f"제출 시각이 학생의 시간대(Asia/Seoul)로, 초 단위까지 보이지 않습니다: {stamps!r}", "timestamps")
     log = server_errors(lab.log_text())
     student.expect("Traceback" not in log, f"서버 기록에 오류가 있습니다 ({lab.log_path}):\n{log[-3000:]}", "log")
+    if size == "laptop":
+        # 채점 전에 '피드백 받기': nbgrader라면 아무 말 없이 서버 기록에 오류만 남지만, 학생은 한국어 알림을 봅니다
+        # (서버에는 묻지 않으므로 아래 test_server_log_is_clean도 깨끗해야 합니다).
+        page.locator("#submitted_assignments_list button", has_text="피드백 받기").first.click()
+        toast = student.wait_toast("아직 돌려받은 피드백이 없습니다", "feedback_toast")
+        shots.take(page, f"{size}_11_no_feedback_yet")
+        student.expect(ASSIGNMENT in toast["text"], f"피드백 알림에 과제 이름이 없습니다: {toast['text']!r}", "feedback_toast")
 
 
 # 학생이 탭을 닫아 커널이 꺼질 때 ipykernel이 가끔 남기는 종료 경합 ("Exception ignored in: <coroutine object

@@ -44,7 +44,7 @@ const ASSIGNMENT_LIST_TEXT = {
   'Released assignments': '배포된 과제 (아직 받지 않음)',
   'Downloaded assignments': '받은 과제: 여기서 푼 노트북을 제출합니다',
   'Submitted assignments': '제출한 과제 (제출 시각)',
-  'There are no assignments to fetch.': '받을 과제가 없습니다. (make lab이 배포된 과제를 모두 받아 두었습니다.)',
+  'There are no assignments to fetch.': '받을 새 과제가 없습니다.',
   'There are no downloaded assignments.': '받은 과제가 없습니다.',
   'There are no submitted assignments.': '아직 제출한 과제가 없습니다.',
   'Loading, please wait...': '불러오는 중입니다…',
@@ -201,6 +201,29 @@ async function validateNotebook(app, path, button) {
   });
 }
 
+/** 피드백 받기: 돌려받을 피드백이 아직 없으면 nbgrader는 아무 말 없이 서버 기록에만 오류를 남깁니다. 목록이
+ * '받을 수 있는 피드백이 있습니다'라고 하지 않는 과제에서는 서버에 묻지 않고 한국어로 알립니다. */
+function explainFeedbackFetch() {
+  document.addEventListener('click', event => {
+    const button = event.target instanceof Element && event.target.closest('#submitted_assignments_list button');
+    const label = button ? (button.textContent || '').trim() : '';
+    if (!button || (label !== '피드백 받기' && label !== 'Fetch Feedback')) {
+      return;
+    }
+    const row = button.closest('.list_item');
+    const text = row ? row.textContent || '' : '';
+    if (/받을 수 있는 피드백이 있습니다|feedback available to fetch/.test(text)) {
+      return;
+    }
+    event.stopPropagation();
+    event.preventDefault();
+    const nameNode = row && row.querySelector('.item_name');
+    const assignment = nameNode ? nameNode.textContent.trim().split(/\s/)[0] : '';
+    Notification.info(`${assignment}: 아직 돌려받은 피드백이 없습니다. 강사가 채점하고 피드백을 돌려준 뒤에 ` +
+                      '다시 누르세요.', { autoClose: SUBMITTED_TOAST_MS });
+  }, true);
+}
+
 /** nbgrader 과제 목록의 Submit 앞에서: 빈칸이나 저장하지 않은 변경이 있으면 묻습니다. */
 function guardSubmit(app) {
   document.addEventListener('click', async event => {
@@ -307,7 +330,7 @@ function localizeTimestamps() {
       const millis = match[3] ? match[3].slice(0, 4) : '';
       const when = new Date(`${match[1]}T${match[2]}${millis}Z`);
       if (!isNaN(when.getTime())) {
-        name.title = `exchange에 적힌 시각: ${node.textContent.trim()}`;
+        name.title = `제출 시각 (세계 표준시): ${node.textContent.trim()}`;
         name.dataset.ctxSubmitted = when.toISOString();
         name.classList.add('ctx-local-time');
         node.textContent = `제출 ${LOCAL_TIME.format(when)}`;
@@ -483,6 +506,7 @@ const plugin = {
     });
 
     guardSubmit(app);
+    explainFeedbackFetch();
     new MutationObserver(() => {
       translateAssignmentList();
       localizeTimestamps();
