@@ -6,17 +6,14 @@ tests/test_pipeline.py가 확인합니다). 정답 함수는 source/ 노트북�
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import warnings
 
-import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pytest
 
 from conftest import REPO
+from source_cells import failing_tests
 from ctxcourse import feedback
 from ctxcourse.checks import attention_weights as aw
 from ctxcourse.checks import weight_sum as ws
@@ -40,22 +37,7 @@ def _grade_ids(assignment: str, kind: str) -> set[str]:
 
 def run_notebook(assignment: str, replace: dict[str, str] | None = None) -> dict[str, str]:
     """코드 셀을 차례로 실행하고, 실패한 테스트 셀의 grade_id → 오류 메시지를 돌려줍니다."""
-    namespace: dict = {"__name__": "__main__"}
-    failed = {}
-    for cell in _cells(assignment):
-        if cell.cell_type != "code":
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        source = (replace or {}).get(meta.get("grade_id"), cell.source)
-        try:
-            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(compile(source, meta.get("grade_id", "cell"), "exec"), namespace)  # noqa: S102
-        except Exception as error:  # noqa: BLE001
-            if meta.get("grade"):
-                failed[meta["grade_id"]] = f"{type(error).__name__}: {error}"
-    plt.close("all")
-    return failed
+    return {grade_id: f"{type(error).__name__}: {error}" for grade_id, error in failing_tests(assignment, replace).items()}
 
 
 @pytest.fixture(scope="module")

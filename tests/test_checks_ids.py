@@ -6,16 +6,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import string
-import warnings
 
 import matplotlib
-import nbformat
 import pytest
 
-from conftest import REPO
+from source_cells import failing_tests
 from ctxcourse.checks.diagnoses import ID_PATTERN, REGISTRY, identify, say, sentence
 from ctxcourse.feedback import Feedback
 from ctxcourse.mistakes import MODULES, mistakes_for, planted_for
@@ -51,29 +47,6 @@ def test_a_specific_diagnosis_wins_over_its_frame():
     assert error.id == "keepdims_left_on" and str(error) == message   # 학생이 보는 문장에는 id가 붙지 않습니다
 
 
-def _run(assignment: str, replace: dict[str, str]) -> dict[str, Feedback | Exception]:
-    """source 노트북의 코드 셀을 차례로 실행하고, 실패한 테스트 셀의 grade_id → 예외."""
-    import matplotlib.pyplot as plt
-
-    cells = nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4).cells
-    namespace: dict = {"__name__": "__main__"}
-    failed = {}
-    for cell in cells:
-        if cell.cell_type != "code":
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        source = replace.get(meta.get("grade_id"), cell.source)
-        try:
-            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                exec(compile(source, meta.get("grade_id", "cell"), "exec"), namespace)  # noqa: S102
-        except Exception as error:  # noqa: BLE001
-            if meta.get("grade"):
-                failed[meta["grade_id"]] = error
-    plt.close("all")
-    return failed
-
-
 BANKED = [(assignment, mistake) for assignment in MODULES
           for mistake in mistakes_for(assignment) + planted_for(assignment)]
 
@@ -89,7 +62,7 @@ def test_every_banked_mistake_states_registered_ids_for_exactly_its_lost_tests()
 def test_each_banked_mistake_raises_the_ids_it_states(assignment):
     problems = []
     for mistake in mistakes_for(assignment) + planted_for(assignment):   # 데모 반에 심은 제출물도
-        failed = _run(assignment, mistake.cells)
+        failed = failing_tests(assignment, mistake.cells)
         got = {grade_id: identify(f"{type(error).__name__}: {error}") for grade_id, error in failed.items()}
         in_process = {grade_id: getattr(error, "id", None) for grade_id, error in failed.items()}
         if got != mistake.expected_ids():
