@@ -129,7 +129,7 @@ class LocalExecutor:
                 "notebook_name": f"{job.name}.ipynb", "tests": {str(k): v for k, v in job.tests.items()},
                 "graded": info.graded, "kernel_name": "python3"}, slot, conversation=conversation)
             conversation.join()
-            outcome = digest_run(run, job)
+            outcome = protocol.digest_run(run, job.tests, job.cells, clean_outputs)
             replay_started = time.monotonic()
             outcome["replay"] = replay_rest(worker, conversation, info, outcome)
             outcome["replay_seconds"] = time.monotonic() - replay_started
@@ -150,11 +150,6 @@ def strip_tests(path: Path, tests: dict[int, str]) -> None:
             cell.outputs = []
             cell.metadata.get("nbgrader", {}).pop("checksum", None)   # 성적부의 체크섬 = 숨은 테스트까지 담은 셀의 MD5
     nbformat.write(nb, path)
-
-
-def digest_run(run, job: NotebookJob) -> dict:
-    """실행기의 (믿을 수 없는) 출력 줄들을 정리합니다 (:func:`.protocol.digest_run`)."""
-    return protocol.digest_run(run, job.tests, job.cells, clean_outputs)
 
 
 def replay_rest(worker, conversation, info: NotebookInfo, outcome: dict) -> dict:
