@@ -218,6 +218,32 @@ KILL_RUNNER = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"
 
 SYS_EXIT = "raise SystemExit(3)"
 
+# 채점 함수가 호출 도중에 하는 일 (테스트 셀 자리의 호출 고리, ctxcourse/grading/jail/calls.py)
+CV_LOOP = '''def context_vector(hs, a):
+    while True:
+        pass'''
+
+CV_STUBBORN = '''def context_vector(hs, a):
+    import signal, time
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        time.sleep(0.05)'''
+
+CV_OS_EXIT = '''def context_vector(hs, a):
+    import os
+    os._exit(1)'''
+
+CV_SYS_EXIT = '''def context_vector(hs, a):
+    raise SystemExit(3)'''
+
+CV_INTERRUPT = '''def context_vector(hs, a):
+    raise KeyboardInterrupt'''
+
+CV_CLOSE_FDS = '''def context_vector(hs, a):
+    import os
+    os.closerange(3, 4096)
+    return (hs * np.asarray(a).reshape(-1, 1)).sum(axis=0)'''
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -306,6 +332,14 @@ ENTRIES = [
     Entry("b_traceback_flood", "빈 줄 수백만 개짜리 traceback (정답)", extra=(("start", TRACEBACK_FLOOD),), score=8,
           reason="출력이 너무 많아"),
     Entry("b_sys_exit", "SystemExit (정답)", extra=(("start", SYS_EXIT),), score=8),
+    # 채점 함수가 호출 도중에: 호출 하나만 실패하고(시간 제한, 예외), 커널이 멈추거나 죽으면 그 뒤만 0점입니다.
+    Entry("b_call_loop", "채점 함수의 무한 루프", {"context_vector": CV_LOOP}, score=5, reason="시간 제한(5초)"),
+    Entry("b_call_stubborn", "채점 함수가 중단 신호를 무시", {"context_vector": CV_STUBBORN}, score=4, reason="멈추지 않아"),
+    Entry("b_call_os_exit", "채점 함수가 os._exit", {"context_vector": CV_OS_EXIT}, score=4, reason="커널이 죽었습니다"),
+    Entry("b_call_sys_exit", "채점 함수가 SystemExit", {"context_vector": CV_SYS_EXIT}, score=5),
+    Entry("b_call_interrupt", "채점 함수가 KeyboardInterrupt", {"context_vector": CV_INTERRUPT}, score=5),
+    Entry("b_call_close_fds", "채점 함수가 커널의 파일을 모두 닫음", {"context_vector": CV_CLOSE_FDS}, score=4,
+          reason="커널이 죽었습니다"),
     Entry("b_malformed", "깨진 JSON", raw=b'{"cells": [ this is not json', score=0, reason="읽거나 정리할 수 없습니다"),
     Entry("b_empty", "빈 파일", raw=b"", score=0, reason="빈 파일"),
     Entry("b_missing", "노트북 없음", extra_files={"readme.txt": "노트북을 깜빡했어요"}, score=0, reason="없습니다"),

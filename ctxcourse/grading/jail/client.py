@@ -150,10 +150,21 @@ class GradingClient(NotebookClient):
             if msg["parent_header"].get("msg_id") == msg_id:
                 return msg
 
+    def send_silent(self, code: str) -> str:
+        """코드를 조용히(출력 없이) 실행하라고 보냅니다. 요청의 msg_id."""
+        return self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+
+    async def reply_to(self, msg_id: str):
+        """``msg_id``의 응답을 시간 제한 없이 기다립니다 (부르는 쪽이 ``asyncio.wait``로 제한합니다).
+        그동안 온 다른 응답은 버리므로, 이것이 기다리는 동안에는 커널에 다른 요청을 보내지 않습니다."""
+        while True:
+            msg = await self.kc.shell_channel.get_msg(timeout=None)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+
     async def silent(self, code: str, timeout: float):
         """코드를 조용히(출력 없이) 실행하고 응답을 기다립니다. 응답이 없으면 None."""
-        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
-        return await self._shell_reply(msg_id, timeout)
+        return await self._shell_reply(self.send_silent(code), timeout)
 
     async def silent_ok(self, code: str, timeout: float) -> bool:
         reply = await self.silent(code, timeout)

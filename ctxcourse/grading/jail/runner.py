@@ -34,12 +34,10 @@ from nbformat.v4.nbjson import reads as read_v4  # noqa: E402
 
 from .. import protocol  # noqa: E402
 from ..protocol import CALL, END, REPLY, TEST, cell_line, event_line  # noqa: E402
+from .calls import RECORDER, CallLoop  # noqa: E402
 from .client import TIMEOUT_ERROR, GradingClient, skip_output_validation  # noqa: E402
 from .privileges import KERNEL_NAME, drop_privileges, prepare_home  # noqa: E402
 from .strays import StrayKiller  # noqa: E402
-
-RECORDER = "__import__('ctxcourse.grading.jail.recorder', fromlist=['x'])"
-
 
 class Emitter:
     """결과를 한 줄에 JSON 하나씩 씁니다 (원래의 표준 출력으로; 다른 출력은 표준 오류로 돌립니다)."""
@@ -98,6 +96,7 @@ class Run:
     def __init__(self, client: GradingClient, job: dict, emit, killer: StrayKiller | None, log_path: str):
         self.client, self.job, self.emit, self.killer, self.log_path = client, job, emit, killer, log_path
         self.stopped: str | None = None   # 실행을 멈춘 이유 (kernel_died, unresponsive, fork_bomb)
+        self.calls: CallLoop | None = None   # 지금 테스트 셀의 호출 고리 (테스트 셀 자리에서만)
 
     @property
     def bombed(self) -> bool:
@@ -108,28 +107,46 @@ class Run:
             self.emit(event_line(self.stopped, index=index, detail=self.client.kernel_exit(), log=_tail(self.log_path)))
 
     # -- 테스트 셀 자리 ------------------------------------------------------------------------------
-    async def call_in_kernel(self, request: dict, paths: tuple[str, str]) -> tuple[str, str | None]:
-        """요청 하나를 학생 커널에서 실행합니다 (셀 하나와 같은 시간 제한). (호출 상태, 실행을 멈출 이유)."""
+    async def call_in_kernel(self, request: dict, out_path: str) -> tuple[str, str | None]:
+        """요청 하나를 학생 커널의 호출 고리(:mod:`.calls`)에서 실행합니다 (셀 하나와 같은 시간 제한).
+        (호출 상태, 실행을 멈출 이유)."""
         protocol.call_request(request)   # 형식 검사 (채점기는 믿지만, 커널에 넘기기 전에 한 번 더)
-        request_path, out_path = paths
-        with open(request_path, "w", encoding="utf-8") as handle:
-            json.dump(request, handle)
-        reply = await self.client.silent(f"{RECORDER}.serve({json.dumps(request_path)}, {json.dumps(out_path)})",
-                                         self.job["timeout"])
+        if self.calls is None:
+            self.calls, finished = await CallLoop.open(self.client, self.job["control_timeout"])
+            if self.calls is None:
+                return await self._lost_loop(finished, "ended" if finished.done() else "timeout")
+        outcome = await self.calls.call(request, out_path, self.job["timeout"])
         if self.bombed:
             return "fork_bomb", "fork_bomb"
-        if reply is not None:
-            return ("ok" if reply["content"].get("status") == "ok" else "error"), None
+        if outcome == "done":
+            return "ok", None
+        calls, self.calls = self.calls, None
+        if outcome == "ended" and await calls.close(self.job["grace"]):
+            return "error", None   # 고리가 예외로 끝남 (예: 학생 함수의 SystemExit, 중단)
+        return await self._lost_loop(calls.finished, outcome, calls)
+
+    async def _lost_loop(self, finished, outcome: str, calls: CallLoop | None = None) -> tuple[str, str | None]:
+        """고리가 답하지 않을 때: 커널이 죽었는지 보고, 살아 있으면 중단한 뒤 ``grace``초 안에 끝나는지 봅니다."""
         if not await self.client.km.is_alive():
+            finished.cancel()
             return "kernel_died", "kernel_died"
         try:
             await self.client.km.interrupt_kernel()
         except Exception:  # noqa: BLE001
             pass
-        if not await self.client.responsive(self.job["grace"]):
+        ended = await calls.close(self.job["grace"]) if calls is not None else \
+            bool(await asyncio.wait({finished}, timeout=self.job["grace"]) and finished.done())
+        if not ended:
+            finished.cancel()
             await self.client.stop_kernel()
             return "timeout", "unresponsive"
-        return "timeout", None
+        return ("timeout" if outcome == "timeout" else "error"), None
+
+    async def close_calls(self) -> None:
+        """테스트 셀이 끝나면 고리를 닫습니다. 닫히지 않으면 호출 하나가 시간 초과된 것처럼 다룹니다."""
+        calls, self.calls = self.calls, None
+        if calls is not None and not await calls.close(self.job["control_timeout"]):
+            _, self.stopped = await self._lost_loop(calls.finished, "timeout", calls)
 
     async def begin_test(self, index: int, test: str) -> tuple[bool, str]:
         """테스트 하나를 시작합니다 (녹화기 begin). (준비됨, nonce)."""
@@ -150,15 +167,14 @@ class Run:
         if self.stopped or not ready:
             self.emit({"type": REPLY, "id": request_id, "status": self.stopped or "recorder_failed", "text": ""})
             return
-        records = self.job["records_dir"]
-        paths = (os.path.join(records, f"req-{index}-{count}.json"), os.path.join(records, f"out-{index}-{count}.jsonl"))
+        out_path = os.path.join(self.job["records_dir"], f"out-{index}-{count}.jsonl")
         try:
-            status, self.stopped = await self.call_in_kernel(message.get("request"), paths)
+            status, self.stopped = await self.call_in_kernel(message.get("request"), out_path)
         except Exception as error:  # noqa: BLE001
             self.emit(event_line("client_error", index=index, detail=f"{type(error).__name__}: {error}"[:500]))
             status = "error"
-        text, cut = _read_records(paths[1], self.job["max_records"])
-        _remove(*paths)   # 학생 코드가 뒤 셀에서 요청(숨은 테스트의 입력)을 읽지 못하도록
+        text, cut = _read_records(out_path, self.job["max_records"])
+        _remove(out_path)   # 학생 코드가 뒤 셀에서 기록(숨은 테스트의 입력)을 읽지 못하도록
         self.emit({"type": REPLY, "id": request_id, "status": status, "text": text, "truncated": cut})
 
     async def serve_test(self, index: int, test: str) -> None:
@@ -174,6 +190,7 @@ class Run:
             if message.get("type") == CALL:
                 count += 1
                 await self.answer_call(index, count, message, ready)
+        await self.close_calls()
         if ready and self.stopped is None:
             if not await self.client.silent_ok(f"{RECORDER}.end()", self.job["control_timeout"]):
                 self.emit(event_line("recorder_failed", index=index, test=test, detail="end"))
