@@ -146,6 +146,14 @@ raise Flood()'''
 RECORDER_PATCH = '''import ctxcourse.grading.jail.recorder as rec
 rec.begin = lambda *args, **kwargs: None'''
 
+LOOP_PATCH = '''import ctxcourse.grading.jail.recorder as rec, json, socket
+def fake_loop(path):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    for line in s.makefile("rb"):
+        s.sendall(json.dumps({"seq": json.loads(line)["seq"]}).encode() + b"\\n")
+rec.serve_loop = fake_loop'''
+
 FAKE_OUTPUT = 'print("모든 테스트 통과 ✓  8/8점")'
 
 FAKE_RECORDS = '''import glob, json, threading, time
@@ -304,6 +312,8 @@ ENTRIES = [
           score=6, flags=frozenset({"test_cell_changed"})),
     Entry("h_delete_tests", "테스트 셀을 모두 지움 (정답)", edit_tests="delete", score=8,
           flags=frozenset({"test_cell_changed"})),
+    Entry("h_loop_patch", "호출 고리를 아무것도 실행하지 않고 답하는 가짜로 바꿈 (정답)", extra=(("start", LOOP_PATCH),),
+          score=0, flags=frozenset({"suspicious_code"})),
     Entry("h_fake_output", "'통과' 글을 출력 (빈 답)", base="blank", extra=(("end", FAKE_OUTPUT),), score=0),
     Entry("h_fake_records", "가짜 채점 기록을 씀 (빈 답)", base="blank", extra=(("start", FAKE_RECORDS),), score=0,
           flags=frozenset({"records_tampered"})),

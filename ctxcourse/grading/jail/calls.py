@@ -59,11 +59,13 @@ class CallLoop:
         """요청 하나를 보내고 기다립니다: ``done`` (기록을 다 씀), ``ended`` (고리가 끝남), ``timeout``."""
         self.seq += 1
         line = json.dumps({"seq": self.seq, "request": request, "out": out_path}, ensure_ascii=False)
-        try:
+        try:   # 고리가 읽지 않으면 큰 요청은 소켓 버퍼에서 멈춥니다: 보내기도 같은 시간 제한 안에서
             self.writer.write(line.encode() + b"\n")
-            await self.writer.drain()
+            await asyncio.wait_for(self.writer.drain(), timeout)
         except (ConnectionError, OSError):
             return "ended"
+        except asyncio.TimeoutError:
+            return "timeout"
         answered = asyncio.ensure_future(self._answer(self.seq))
         await asyncio.wait({answered, self.finished}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         if answered.done():
