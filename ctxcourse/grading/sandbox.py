@@ -86,6 +86,7 @@ class RunResult:
     runner_stopped: bool = False      # 실행기가 멈춰졌음 (SIGSTOP: 학생 커널이 보냄)
     bad_lines: int = 0
     elapsed: float = 0.0
+    finished: bool = False            # 실행기가 done 줄을 보냈음 (그 뒤의 출력은 읽지 않고 샌드박스를 닫습니다)
 
 
 def _venv_paths() -> list[str]:
@@ -431,6 +432,8 @@ def _take_lines(buffer: bytearray, result: RunResult, conversation) -> None:
             result.bad_lines += 1
             continue
         result.lines.append(item)
+        if item.get("type") == protocol.DONE:
+            result.finished = True
         if conversation is not None and item.get("type") in conversation.FED:
             conversation.feed(item)
 
@@ -462,6 +465,8 @@ def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, m
                 return
             buffer += chunk
             _take_lines(buffer, result, conversation)
+            if result.finished:
+                return
 
 
 STOPPED_CHECK = 5.0   # 실행기 출력이 이만큼(초) 없으면 실행기가 멈춰졌는지(SIGSTOP) 봅니다

@@ -1,8 +1,9 @@
 """nbclient 위의 채점용 노트북 클라이언트, 그리고 커널과 조용히 주고받는 작은 도구들.
 
-nbclient의 내부(``_async_poll_for_reply``의 복사본, ``nbformat.v4.nbbase.validate``를 끄는 일)를 건드리는 곳은
-이 파일뿐입니다. 확인한 판: **nbclient 0.11.0**, nbformat 5.10. nbclient를 올리면 이 파일의 두 곳을 원본과
-비교하세요 (``NotebookClient._async_poll_for_reply``와 그 호출 방식).
+nbclient·jupyter_client의 내부(``_async_poll_for_reply``의 복사본, ``nbformat.v4.nbbase.validate``를 끄는 일,
+``KernelManager._kernel_spec``에 kernelspec을 직접 주는 일)를 건드리는 곳은 이 파일뿐입니다. 확인한 판:
+**nbclient 0.11.0**, **jupyter_client 8.10.0**, nbformat 5.10. 이들을 올리면 이 파일의 세 곳을 원본과 비교하세요
+(``NotebookClient._async_poll_for_reply``와 그 호출 방식, ``KernelManager.kernel_spec``).
 """
 
 from __future__ import annotations
@@ -44,15 +45,28 @@ def _output_size(msg: dict) -> int:
 class GradingClient(NotebookClient):
     """출력 크기를 제한하고 시간 초과를 nbgrader처럼 기록하는 노트북 클라이언트."""
 
-    def __init__(self, nb, job, **kw):
+    def __init__(self, nb, job, spec: dict | None = None, **kw):
         super().__init__(nb, **kw)
         self.job = job
+        self.spec = spec   # 커널의 kernelspec (주면 찾지 않습니다: create_kernel_manager)
         self.cell_bytes = 0
         self.total_bytes = 0
         self.output_truncated = False
         self.flood_interrupted = False
         self.executing = None   # 지금 커널이 실행 중인 셀 요청의 msg_id (응답을 받기 전까지)
         self.on_cell_executed = self._on_cell_executed
+
+    def create_kernel_manager(self):
+        """nbclient의 같은 함수에 더해, 커널의 주소(127.0.0.1)와 알고 있는 kernelspec을 커널 관리자에 직접 줍니다 (jupyter_client 8.10의
+        ``KernelManager._kernel_spec``). kernelspec을 이름으로 찾으면 실행기가 IPython을 불러오고 여러 폴더를 뒤져
+        제출물마다 약 0.1초가 커널 시작 앞에 더해집니다."""
+        km = super().create_kernel_manager()
+        km.ip = "127.0.0.1"   # 주지 않으면 jupyter_client가 psutil로 이 기계의 네트워크 주소를 모두 훑습니다 (약 0.09초)
+        if self.spec is not None:
+            from jupyter_client.kernelspec import KernelSpec
+
+            km._kernel_spec = KernelSpec(**self.spec)
+        return km
 
     def new_cell(self) -> None:
         """셀 하나를 실행하기 전에 셀마다의 출력 셈을 비웁니다."""

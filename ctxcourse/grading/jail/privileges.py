@@ -48,13 +48,17 @@ def _copy_submission(files_dir: str, work: str) -> None:
             shutil.copyfile(source, target)
 
 
+def kernel_spec() -> dict:
+    """채점 커널의 kernelspec (:data:`KERNEL_NAME`): 디버거 없는 ipykernel (:mod:`.kernel`)."""
+    return {"argv": [sys.executable, "-m", "ctxcourse.grading.jail.kernel", "-f", "{connection_file}"],
+            "display_name": "Python 3 (채점)", "language": "python", "metadata": {"debugger": False}}
+
+
 def _write_kernelspec(data_dir: str) -> None:
     spec_dir = os.path.join(data_dir, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir, exist_ok=True)
     with open(os.path.join(spec_dir, "kernel.json"), "w", encoding="utf-8") as handle:
-        json.dump({"argv": [sys.executable, "-m", "ctxcourse.grading.jail.kernel", "-f", "{connection_file}"],
-                   "display_name": "Python 3 (채점)", "language": "python",
-                   "metadata": {"debugger": False}}, handle)
+        json.dump(kernel_spec(), handle)
 
 
 def prepare_home(job: dict) -> None:

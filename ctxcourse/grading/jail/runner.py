@@ -36,7 +36,7 @@ from .. import protocol  # noqa: E402
 from ..protocol import CALL, END, REPLY, TEST, cell_line, event_line  # noqa: E402
 from .calls import RECORDER, CallLoop  # noqa: E402
 from .client import TIMEOUT_ERROR, GradingClient, skip_output_validation  # noqa: E402
-from .privileges import KERNEL_NAME, drop_privileges, prepare_home  # noqa: E402
+from .privileges import KERNEL_NAME, drop_privileges, kernel_spec, prepare_home  # noqa: E402
 from .strays import StrayKiller  # noqa: E402
 
 class Emitter:
@@ -253,7 +253,7 @@ def _read_notebook(path: str):
 def _client(nb, job: dict) -> GradingClient:
     kernel = KERNEL_NAME if job["kernel_name"] == "python3" and os.environ.get("JUPYTER_DATA_DIR") else job["kernel_name"]
     return GradingClient(
-        nb, job, timeout=job["timeout"], startup_timeout=job["startup_timeout"], kernel_name=kernel,
+        nb, job, spec=kernel_spec() if kernel == KERNEL_NAME else None, timeout=job["timeout"], startup_timeout=job["startup_timeout"], kernel_name=kernel,
         allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=15,
         raise_on_iopub_timeout=False, shutdown_kernel="immediate", record_timing=False,
         resources={"metadata": {"path": job["workdir"]}})
@@ -268,6 +268,23 @@ def _kill_kernel_group(client: GradingClient) -> None:
             pass
 
 
+class _Ending:
+    """실행의 끝 정리 (한 번만): 커널 프로세스 그룹을 끝내고, 감시자를 멈추고, 지운 하위 프로세스를 알립니다."""
+
+    def __init__(self, client: GradingClient, killer: StrayKiller | None):
+        self.client, self.killer, self.watcher, self.done = client, killer, None, False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        _kill_kernel_group(self.client)
+        if self.watcher is not None:
+            self.watcher.cancel()
+        if self.killer is not None:
+            self.killer.report()
+
+
 async def run(job: dict, emit) -> None:
     started = time.monotonic()
     skip_output_validation()
@@ -277,25 +294,24 @@ async def run(job: dict, emit) -> None:
     killer = StrayKiller(emit, job["fork_bomb_threshold"]) if job.get("kill_strays") else None
     log_path = os.path.join(job["records_dir"], "kernel.log")
     state = Run(client, job, emit, killer, log_path)
-    watcher = None
+    ending = _Ending(client, killer)
     with open(log_path, "ab", buffering=0) as log:
         try:
             async with client.async_setup_kernel(cwd=job["workdir"], stdout=log, stderr=log, stdin=subprocess.DEVNULL):
                 if killer is not None:
                     killer.kernel_pid = client.km.provisioner.process.pid
-                    watcher = asyncio.ensure_future(killer.run())
+                    ending.watcher = asyncio.ensure_future(killer.run())
                 emit(protocol.kernel_ready_line(time.monotonic() - started))
                 # 학생 셀보다 먼저: 결과를 기록용 데이터로 바꾸는 채점 도구를 적어 둡니다 (recorder.arm)
                 if not await client.silent_ok(f"{RECORDER}.arm()", job["control_timeout"]):
                     emit(event_line("recorder_failed", index=-1, test="", detail="arm"))
                 await state.cells(nb, {int(k): v for k, v in job["tests"].items()})
+                # 커널을 끝낸 뒤 곧바로 done: 채점기는 이 줄에서 샌드박스를 닫으므로, nbclient가 커널의 끝을
+                # 0.1초 간격으로 확인하며 정리하는 시간(제출물마다 약 0.1초)을 기다리지 않습니다.
+                ending()
+                emit(protocol.done_line(time.monotonic() - started, state.stopped))
         finally:
-            _kill_kernel_group(client)
-            if watcher is not None:
-                watcher.cancel()
-            if killer is not None:
-                killer.report()
-    emit(protocol.done_line(time.monotonic() - started, state.stopped))
+            ending()
 
 
 def main(argv=None) -> int:
