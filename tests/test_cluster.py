@@ -206,6 +206,11 @@ def test_unreachable_scheduler_is_a_clear_error(template, tmp_path):
     assert "스케줄러" in text and "cannot reach the Dask scheduler" in text, text
     assert "Traceback" not in text
     assert not states(course)
+    # TLS 주소인데 이 기계의 Dask 설정에 인증서가 없으면: distributed의 TypeError 대신 무엇을 할지 말합니다.
+    tls = course_cmd(course, "autograde", "--all", "--scheduler", f"tls://127.0.0.1:{free_port()}", check=False)
+    text = " ".join((tls.stdout + tls.stderr).split())
+    assert tls.returncode == 2 and "인증서" in text and "docs/deploy-workers.md" in text, text
+    assert "TypeError" not in text and "예상하지 못한" not in text
 
 
 def test_scheduler_lost_mid_run_keeps_work_and_a_rerun_resumes(template, cluster, tmp_path):
