@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from conftest import REPO  # noqa: E402
+from source_cells import failing_tests  # noqa: E402
 from ctxcourse import feedback as fb  # noqa: E402
 from ctxcourse.checks import axis_sum, broadcasting, repeat  # noqa: E402
 from ctxcourse.demo import grade_cells, notebook_path  # noqa: E402
@@ -27,6 +28,7 @@ from ctxcourse.mistakes import mistakes_for  # noqa: E402
 from ctxcourse.seed import WORDS, seed_data  # noqa: E402
 
 RNG = np.random.default_rng(0)
+ASSIGNMENTS = ("01_repeat", "02_broadcasting", "03_axis_sum")
 
 
 def fails_with(text: str, func, *args):
@@ -405,3 +407,17 @@ def test_by_hand_check_catches_numpy_beyond_64_axes():
     got = broadcasting.outcome(lambda s1, s2: np.broadcast_shapes(s1, s2), many, (2, 1))
     fails_with("64차원까지", broadcasting.check_by_hand, many, (2, 1), got, (1,) * 68 + (2, 3))
     broadcasting.check_by_hand(many, (2, 1), (1,) * 68 + (2, 3), (1,) * 68 + (2, 3))
+
+
+# ---------------------------------------------------------------- 실수 모음 전체 (노트북의 테스트 셀로)
+
+@pytest.mark.parametrize("mistake", [(a, m) for a in ASSIGNMENTS for m in mistakes_for(a)],
+                         ids=lambda pair: pair[1].key)
+def test_each_mistake_loses_exactly_its_tests_with_its_message(mistake):
+    """실수 하나를 넣은 source 노트북(숨은 테스트 포함)에서 적힌 테스트만 실패하고, 그 셀에 적힌 한국어 메시지가 나옵니다."""
+    assignment, mistake = mistake
+    failed = {grade_id: f"{type(error).__name__}: {error}"
+              for grade_id, error in failing_tests(assignment, mistake.cells).items()}
+    assert set(failed) == set(mistake.lost)
+    for grade_id, text in mistake.messages.items():
+        assert text in failed[grade_id], (grade_id, failed[grade_id])
