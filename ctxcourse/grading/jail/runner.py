@@ -134,8 +134,11 @@ class Run:
             await self.client.km.interrupt_kernel()
         except Exception:  # noqa: BLE001
             pass
-        ended = await calls.close(self.job["grace"]) if calls is not None else \
-            bool(await asyncio.wait({finished}, timeout=self.job["grace"]) and finished.done())
+        if calls is not None:
+            ended = await calls.close(self.job["grace"])
+        else:
+            await asyncio.wait({finished}, timeout=self.job["grace"])
+            ended = finished.done()
         if not ended:
             finished.cancel()
             await self.client.stop_kernel()
@@ -253,7 +256,8 @@ def _read_notebook(path: str):
 def _client(nb, job: dict) -> GradingClient:
     kernel = KERNEL_NAME if job["kernel_name"] == "python3" and os.environ.get("JUPYTER_DATA_DIR") else job["kernel_name"]
     return GradingClient(
-        nb, job, spec=kernel_spec() if kernel == KERNEL_NAME else None, timeout=job["timeout"], startup_timeout=job["startup_timeout"], kernel_name=kernel,
+        nb, job, spec=kernel_spec() if kernel == KERNEL_NAME else None, timeout=job["timeout"],
+        startup_timeout=job["startup_timeout"], kernel_name=kernel,
         allow_errors=True, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR, iopub_timeout=15,
         raise_on_iopub_timeout=False, shutdown_kernel="immediate", record_timing=False,
         resources={"metadata": {"path": job["workdir"]}})
