@@ -58,6 +58,7 @@ class GradingEngine:
         self.catalog = Catalog(course, self.limits.cell_timeout, self.sandboxed)
         self.converter = SandboxAutograde(coursedir=course.coursedir, config=Config(course.config), log=course.log)
         self.converter.open()
+        nbgrader_glue.log_gradebook_errors_to(course.log)
         self.steps = SubmissionSteps(course, self.converter, self.catalog, self.states, self.limits, self.sandboxed,
                                      self.fingerprint)
 

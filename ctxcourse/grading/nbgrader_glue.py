@@ -8,19 +8,23 @@
 - ``nbgrader.api.create_engine``과 ``Base.metadata.create_all``을 한 프로세스에서 나눠 쓰기 (성능).
 - 성적부 ORM의 칸(``auto_score``, ``needs_manual_grade``)에 직접 0점 쓰기 (빠지거나 거절한 노트북).
 - ``nbgrader.utils.determine_grade``로 셀 출력의 점수를 내기 (nbgrader와 같은 규칙).
+- 마무리에서 nbgrader의 ``SaveAutoGrades``와 ``AssignLatePenalties``가 여는 ``Gradebook``(각 모듈의 전역 이름)을
+  엔진이 연 성적부 하나로 잠시 바꾸기 — 제출물 하나의 점수를 한 트랜잭션으로 쓰려고 (:func:`lend_gradebook`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
 import nbformat
 from nbgrader import utils as nbutils
-from nbgrader.api import MissingEntry
+from nbgrader.api import InvalidEntry, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from nbgrader.preprocessors import latesubmissions, saveautogrades
 
 from .course import CourseError
 
@@ -104,16 +108,66 @@ class SandboxAutograde(Autograde):
                 pp.add_missing_cells = add_missing_cells
         BaseConverter.convert_single_notebook(self, self.submitted_notebook(assignment, student, notebook))
 
-    def finish(self, assignment: str, student: str, notebook: str, grading: dict) -> None:
+    def finish(self, assignment: str, student: str, notebook: str, grading: dict, gradebook=None) -> None:
+        """nbgrader의 채점 전처리기들로 노트북 하나를 채점해 성적부에 씁니다. ``gradebook``을 주면 거기에 쓰고
+        커밋은 부른 쪽이 합니다 (:func:`lend_gradebook`)."""
         self._sanitizing = False
         self._init_preprocessors()
         self.grading_resources = grading
+        lent = lend_gradebook(gradebook) if gradebook is not None else contextlib.nullcontext()
         try:
-            with nbutils.setenv(NBGRADER_EXECUTION="autograde"):
+            with lent, nbutils.setenv(NBGRADER_EXECUTION="autograde"):
                 BaseConverter.convert_single_notebook(self, self.autograded_notebook(assignment, student, notebook))
         finally:
             self.grading_resources = None
             self._sanitizing = True
+
+
+class _LentGradebook:
+    """빌려준 성적부: nbgrader 전처리기의 ``commit``은 ``flush``가 되고 ``close``는 아무것도 하지 않습니다."""
+
+    def __init__(self, gradebook):
+        self._gradebook = gradebook
+        self.db = _FlushOnly(gradebook.db)
+
+    def __getattr__(self, name):
+        return getattr(self._gradebook, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _FlushOnly:
+    def __init__(self, session):
+        self._session = session
+
+    def commit(self) -> None:
+        self._session.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+
+@contextlib.contextmanager
+def lend_gradebook(gradebook):
+    """nbgrader의 ``SaveAutoGrades``(칸마다 커밋)와 ``AssignLatePenalties``가 새 ``Gradebook``을 여는 대신
+    ``gradebook``에 쓰게 합니다. 커밋은 부른 쪽이 제출물 하나에 한 번 하므로, 도중에 성적부와의 연결이 끊기면 그
+    제출물의 점수는 하나도 쓰이지 않습니다 (반쯤 쓴 제출물이 없음). 부모의 주 스레드에서만 부릅니다."""
+    modules = (saveautogrades, latesubmissions)
+    originals = [module.Gradebook for module in modules]
+    for module in modules:
+        module.Gradebook = lambda *args, **kwargs: _LentGradebook(gradebook)
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, originals):
+            module.Gradebook = original
 
 
 # ---------------------------------------------------------------------------
@@ -180,10 +234,24 @@ def clean_outputs(outputs) -> list[dict]:
 # gradebook rows nbgrader has no command for
 # ---------------------------------------------------------------------------
 
+def ensure_student(course, student: str) -> None:
+    """학생 기록이 있게 합니다. 여러 기계가 한 성적부에 쓸 때 둘이 같은 학생을 같은 순간에 처음 보면 한쪽의 INSERT가
+    중복 키 오류가 됩니다 (nbgrader의 ``update_or_create_student``는 찾아보고 없으면 만듭니다). 그때는 먼저 만든
+    쪽의 기록을 씁니다."""
+    with course.gradebook() as gb:
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            try:
+                gb.add_student(student)
+            except InvalidEntry:
+                gb.find_student(student)   # 다른 기계가 만들었으면 있습니다 (없으면 MissingEntry: 진짜 오류)
+
+
 def register_without_notebooks(course, assignment: str, student: str, timestamp=None) -> None:
     """노트북 없이 제출 기록을 만들고 모든 칸을 0점(수동 채점 대기 아님)으로 적습니다."""
+    ensure_student(course, student)
     with course.gradebook() as gb:
-        gb.update_or_create_student(student)
         if timestamp:
             gb.update_or_create_submission(assignment, student, timestamp=timestamp)
         else:
@@ -196,29 +264,26 @@ def register_without_notebooks(course, assignment: str, student: str, timestamp=
         gb.db.commit()
 
 
-def zero_notebook(course, assignment: str, student: str, name: str) -> None:
-    """노트북 하나의 모든 칸을 0점으로 (빠졌거나, 비었거나, 읽을 수 없거나, 실행하지 못한 노트북)."""
-    with course.gradebook() as gb:
-        try:
-            submission = gb.find_submission_notebook(name, assignment, student)
-        except MissingEntry:
-            return
-        for grade in submission.grades:
-            grade.auto_score = 0
-            grade.needs_manual_grade = False
-        gb.db.commit()
-
-
-def zero_tests(course, assignment: str, student: str, name: str, grade_ids: list[str]) -> None:
-    """채점된 노트북에 없는 테스트 칸(지워졌고 되살릴 수 없었던 것)을 0점으로."""
-    if not grade_ids:
+def zero_notebook(gb, assignment: str, student: str, name: str) -> None:
+    """노트북 하나의 모든 칸을 0점으로 (빠졌거나, 비었거나, 읽을 수 없거나, 실행하지 못한 노트북).
+    ``gb``는 마무리가 연 성적부이고, 커밋은 마무리가 끝에 한 번 합니다."""
+    try:
+        submission = gb.find_submission_notebook(name, assignment, student)
+    except MissingEntry:
         return
-    with course.gradebook() as gb:
-        for grade_id in grade_ids:
-            grade = gb.find_grade(grade_id, name, assignment, student)
-            grade.auto_score = 0
-            grade.needs_manual_grade = False
-        gb.db.commit()
+    for grade in submission.grades:
+        grade.auto_score = 0
+        grade.needs_manual_grade = False
+    gb.db.flush()
+
+
+def zero_tests(gb, assignment: str, student: str, name: str, grade_ids: list[str]) -> None:
+    """채점된 노트북에 없는 테스트 칸(지워졌고 되살릴 수 없었던 것)을 0점으로 (커밋은 마무리가)."""
+    for grade_id in grade_ids:
+        grade = gb.find_grade(grade_id, name, assignment, student)
+        grade.auto_score = 0
+        grade.needs_manual_grade = False
+    gb.db.flush()
 
 
 def submission_score(course, assignment: str, student: str, default_max: float) -> tuple[float, float]:
@@ -291,10 +356,41 @@ def share_gradebook_engines() -> None:
     metadata.create_all = create_all_once
 
 
-def gradebook_unreachable(error: BaseException) -> bool:
+def log_gradebook_errors_to(log) -> None:
+    """nbgrader의 성적부 코드는 쓰기를 되돌릴 때 traceback을 tornado의 ``app_log``로 남깁니다. 기록 설정이 하나도
+    없는 명령줄에서는 그것이 강사의 화면에 나오므로, 강좌의 기록 파일(``log``의 처리기)로 보냅니다 (엔진은 그 오류를
+    한국어로 알리거나, 다른 기계와 같은 학생을 함께 만든 경우처럼 스스로 처리합니다)."""
+    import logging
+
+    from nbgrader.api import app_log
+
+    configured = app_log.handlers or logging.getLogger("tornado").handlers or logging.getLogger().handlers
+    if not configured:
+        for handler in log.handlers:
+            app_log.addHandler(handler)
+
+
+def gradebook_unreachable(error: BaseException | None) -> bool:
     """성적부 데이터베이스에 닿을 수 없다는 오류인지 (연결 끊김, 서버 멈춤, 디스크 문제): SQLAlchemy의
-    OperationalError/InterfaceError. 제출물 하나의 문제가 아니므로 엔진은 실행을 멈춥니다."""
+    OperationalError/InterfaceError, 또는 그것을 처리하다 난 오류 (nbgrader는 쓰기 오류를 ``InvalidEntry``로 바꿉니다).
+    제출물 하나의 문제가 아니므로 엔진은 실행을 멈춥니다."""
     from sqlalchemy import exc
 
-    return isinstance(error, (exc.OperationalError, exc.InterfaceError))
+    return _in_chain(error, (exc.OperationalError, exc.InterfaceError))
 
+
+def database_error(error: BaseException | None) -> bool:
+    """성적부 데이터베이스의 오류인지 (그것을 처리하다 난 오류 포함). 그 트랜잭션에 쓴 것은 믿을 수 없습니다."""
+    from sqlalchemy import exc
+
+    return _in_chain(error, (exc.SQLAlchemyError,))
+
+
+def _in_chain(error: BaseException | None, kinds: tuple) -> bool:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kinds):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False

@@ -5,7 +5,11 @@
    노트북을 씁니다. 제출된 그대로의 노트북에서 바뀐 테스트 셀과 수상한 코드를 찾아 둡니다.
 2. (실행은 실행자의 일: :mod:`.executor`)
 3. 마무리 (:meth:`SubmissionSteps.finish`): 실행자의 (믿을 수 없는) 결과를 정리해 nbgrader의 채점 전처리기가
-   성적부에 쓰고, 실행에서 일어난 일을 한국어 이유와 표시로 남깁니다 (:mod:`.messages`).
+   성적부에 쓰고, 실행에서 일어난 일을 한국어 이유와 표시로 남깁니다 (:mod:`.messages`). 제출물 하나의 점수는
+   한 트랜잭션으로 씁니다: 도중에 성적부와의 연결이 끊기면 그 제출물의 점수는 하나도 쓰이지 않습니다.
+
+성적부에 닿을 수 없다는 오류(:func:`.nbgrader_glue.gradebook_unreachable`)는 제출물 하나의 문제("읽을 수 없음",
+0점)로 바꾸지 않고 그대로 올려 보내, 엔진이 실행을 멈추게 합니다.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ class SubmissionSteps:
         """nbgrader의 init_assignment (학생·제출 기록, 파일 복사, 빠진 노트북 0점). 노트북이 하나도 없으면 직접."""
         conv = self.converter
         if conv.notebooks:
+            nbgrader_glue.ensure_student(self.course, student)   # 다른 기계와 같은 학생을 동시에 만들어도 되도록
             conv.init_assignment(assignment, student)
             return
         coursedir = self.course.coursedir
@@ -98,6 +103,8 @@ class SubmissionSteps:
             self._sanitize(assignment, student, name)
             sanitized = nbformat.read(target, as_version=4)
         except Exception as error:  # noqa: BLE001
+            if nbgrader_glue.gradebook_unreachable(error):
+                raise
             report.reasons.append(messages.unreadable(name, error))
             report.status = "unreadable"
             if os.path.exists(target):
@@ -111,7 +118,9 @@ class SubmissionSteps:
             self.converter.sanitize(assignment, student, name)
         except nbformat.reader.NotJSONError:
             raise
-        except Exception:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001
+            if nbgrader_glue.gradebook_unreachable(error):
+                raise
             # nbgrader의 add_missing_cells는 지워진 셀 바로 앞의 nbgrader 셀도 지워졌으면 KeyError를 냅니다.
             # 그때는 되살리지 않고 정화합니다 (지워진 테스트는 실행되지 않아 0점).
             self.converter.sanitize(assignment, student, name, add_missing_cells=False)
@@ -126,12 +135,14 @@ class SubmissionSteps:
             report.status = "error"
             outcomes = {}
         finish_started = time.monotonic()
-        graded_names = {job.name for job in prepared.jobs}
-        for name in prepared.info.notebooks:
-            if name not in graded_names:   # 빠졌거나, 비었거나, 너무 크거나, 읽을 수 없는 노트북: 0점 (수동 채점 대기 아님)
-                nbgrader_glue.zero_notebook(self.course, assignment, student, name)
-        for job in prepared.jobs:
-            self._finish_notebook(report, prepared.info.notebooks[job.name], job, outcomes.get(job.name))
+        with self.course.gradebook() as gb:   # 한 트랜잭션: 끝에 한 번 커밋 (도중에 멈추면 닫을 때 되돌림)
+            graded_names = {job.name for job in prepared.jobs}
+            for name in prepared.info.notebooks:
+                if name not in graded_names:   # 빠졌거나, 비었거나, 너무 크거나, 읽을 수 없는 노트북: 0점 (수동 채점 대기 아님)
+                    nbgrader_glue.zero_notebook(gb, assignment, student, name)
+            for job in prepared.jobs:
+                self._finish_notebook(gb, report, prepared.info.notebooks[job.name], job, outcomes.get(job.name))
+            gb.db.commit()
         with contextlib.suppress(OSError):
             self.converter.set_permissions(assignment, student)
         self.converter.run_post_convert_hook()
@@ -142,10 +153,10 @@ class SubmissionSteps:
         report.seconds = round(time.monotonic() - prepared.started, 2)
         return report
 
-    def _finish_notebook(self, report: SubmissionReport, info: NotebookInfo, job: NotebookJob, outcome) -> None:
+    def _finish_notebook(self, gb, report: SubmissionReport, info: NotebookInfo, job: NotebookJob, outcome) -> None:
         assignment, student, name = report.assignment, report.student, job.name
         if outcome is None:
-            nbgrader_glue.zero_notebook(self.course, assignment, student, name)
+            nbgrader_glue.zero_notebook(gb, assignment, student, name)
             target = self.converter.autograded_notebook(assignment, student, name)
             if os.path.exists(target):
                 os.remove(target)
@@ -163,14 +174,16 @@ class SubmissionSteps:
         for note in replay.get("notes") or []:
             report.flag("records_tampered", str(note))
         try:
-            self.converter.finish(assignment, student, name, {"cells": outcome["cells"], "tests": test_outputs})
+            self.converter.finish(assignment, student, name, {"cells": outcome["cells"], "tests": test_outputs}, gb)
         except Exception as error:  # noqa: BLE001
+            if nbgrader_glue.database_error(error):   # 이 트랜잭션은 믿을 수 없습니다: 제출물 전체를 되돌립니다
+                raise
             report.reasons.append(messages.nbgrader_error(error))
             report.status = "error"
-            nbgrader_glue.zero_notebook(self.course, assignment, student, name)
+            nbgrader_glue.zero_notebook(gb, assignment, student, name)
             return
         present = set(job.tests.values())
-        nbgrader_glue.zero_tests(self.course, assignment, student, name,
+        nbgrader_glue.zero_tests(gb, assignment, student, name,
                                  [t.grade_id for t in info.tests if t.grade_id not in present])
         for test in info.tests:
             outputs = test_outputs[test.grade_id]
