@@ -152,7 +152,14 @@ class GradingEngine:
             except OSError:
                 raise CourseError("이 강좌에서 다른 'course autograde'가 이미 실행 중입니다. 그것이 끝난 뒤에 다시 "
                                   "실행하세요. (another autograde is running in this course)") from None
-            return self._grade(assignments, student)
+            try:
+                return self._grade(assignments, student)
+            except CourseError:
+                raise
+            except Exception as error:   # 시작할 때부터 성적부에 닿지 않음 (과제 목록, 건너뛸 제출물 찾기)
+                if nbgrader_glue.gradebook_unreachable(error):
+                    raise CourseError(messages.gradebook_unreachable(self.course.coursedir.db_url, error)) from error
+                raise
 
     def _grade(self, assignments: list[str], student: str | None) -> list[SubmissionReport]:
         for name in assignments:
