@@ -545,7 +545,7 @@ def cmd_restore(args, console: Console) -> int:
 
 
 def cmd_clean(args, console: Console) -> int:
-    from .grading.backup import backup, has_data, remove_data
+    from .grading.backup import backup, has_data, kept_database, remove_data
 
     course = load_course(args.course_dir)
     if not has_data(course):
@@ -553,7 +553,11 @@ def cmd_clean(args, console: Console) -> int:
         return 0
     path = backup(course)
     removed = remove_data(course)
-    console.print(f"먼저 {path}에 백업한 뒤 지웠습니다: {', '.join(removed)}. 되살리기: course restore {path}")
+    console.print(f"먼저 {path}에 백업한 뒤 지웠습니다: {', '.join(removed) or '(강좌 폴더에는 없음)'}. "
+                  f"되살리기: course restore {path}")
+    kept = kept_database(course)
+    if kept:
+        console.print(kept)
     return 0
 
 
