@@ -42,6 +42,7 @@ SECOND = "01_mini"
 ASSIGNMENTS = (ASSIGNMENT, SECOND)
 PASSWORD = "pw-Sekret-4821"     # 시험 서버는 trust 인증이라 받지 않지만, 출력에 새어 나오면 안 되는 글귀
 TEMPLATE_DB = "released_template"
+LATE_CELL = "test_context_vector_values"     # 노트북의 다섯째 테스트 칸 (마무리는 칸을 노트북 순서로 씁니다)
 
 
 def _bin() -> Path | None:
@@ -341,7 +342,8 @@ def test_a_broken_connection_or_a_stopped_server_mid_run_stops_cleanly_and_a_rer
     기록한 제출물은 성적부에도 있습니다. 서버가 멈춘 채로 다시 실행해도 같은 한국어 설명으로 멈추고, 서버가 돌아온 뒤
     다시 실행하면 남은 것만 채점해 같은 점수를 냅니다.
 
-    (1)은 제출물 하나를 끝낸 뒤 grade 표의 쓰기를 잠가, 채점이 점수를 쓰려고 기다리는 바로 그 연결을 끊습니다."""
+    (1)은 제출물 하나를 끝낸 뒤, 이미 준비한 제출물들의 다섯째 테스트 칸(``LATE_CELL``) 행을 잠가 마무리가 앞의 네 칸을
+    쓴 뒤 그 칸을 쓰려고 기다리게 하고, 바로 그 연결을 끊습니다 (앞의 네 칸만 남으면 반쯤 쓴 제출물)."""
     import psycopg
 
     db = postgres.copy_database(TEMPLATE_DB, "cut_mid_run")
@@ -350,10 +352,11 @@ def test_a_broken_connection_or_a_stopped_server_mid_run_stops_cleanly_and_a_rer
     write_submissions(course, ASSIGNMENT)
     states = course / ".course_state" / "grading" / ASSIGNMENT
 
-    run = _start_grading(course)                                         # (1) 쓰는 도중에 연결이 끊김
+    run = _start_grading(course)                                         # (1) 점수를 쓰는 도중에 연결이 끊김
     with psycopg.connect(postgres.url(db)) as holder:
         _wait_for(lambda: list(states.glob("*.json")), run)
-        holder.execute("LOCK TABLE grade IN SHARE MODE")
+        holder.execute(f"SELECT g.id FROM grade g JOIN base_cell c ON c.id = g.cell_id WHERE c.name = '{LATE_CELL}' "
+                       f"FOR UPDATE OF g")
         waiting = f"SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' AND pid <> {holder.info.backend_pid}"
         _wait_for(lambda: postgres.sql(waiting, params=(db,)), run)
         killed = postgres.sql(f"SELECT pg_terminate_backend(pid) FROM ({waiting}) AS blocked", params=(db,))
