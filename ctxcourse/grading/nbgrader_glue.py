@@ -186,7 +186,6 @@ def cell_score(outputs: list[dict], points: float) -> float:
 ALLOWED_OUTPUTS = {"stream", "display_data", "execute_result", "error"}
 
 
-
 def clean_outputs(outputs) -> list[dict]:
     """샌드박스에서 온 (믿을 수 없는) 출력 목록을 nbformat 규칙에 맞는 것만 남깁니다."""
     clean = []
