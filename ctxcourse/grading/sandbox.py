@@ -415,12 +415,14 @@ def _drain(stream, parts: list[bytes], keep: int = 256 * 1024) -> None:
             kept += len(chunk)
 
 
-def _take_lines(buffer: bytearray, result: RunResult, conversation) -> None:
-    """버퍼에서 완성된 줄을 꺼내 JSON dict면 ``result.lines``에 넣고, 대화에 필요한 줄은 넘깁니다."""
+def _take_lines(buffer: bytearray, result: RunResult, conversation, searched: int = 0) -> int:
+    """버퍼에서 완성된 줄을 꺼내 JSON dict면 ``result.lines``에 넣고, 대화에 필요한 줄은 넘깁니다. 돌려주는 값은
+    줄바꿈이 없다고 이미 확인한 버퍼의 길이입니다 (다음에는 거기서부터 찾습니다: 아주 긴 줄도 한 번씩만 훑음)."""
     while True:
-        cut = buffer.find(b"\n")
+        cut = buffer.find(b"\n", searched)
         if cut < 0:
-            return
+            return len(buffer)
+        searched = 0
         line = bytes(buffer[:cut])
         del buffer[: cut + 1]
         try:
@@ -441,7 +443,7 @@ def _take_lines(buffer: bytearray, result: RunResult, conversation) -> None:
 def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, max_stream: int, conversation) -> None:
     """실행기의 표준 출력을 벽시계 제한(``deadline``)과 크기 제한(``max_stream``) 안에서 읽습니다."""
     buffer = bytearray()
-    total = 0
+    total = searched = 0
     quiet_since = time.monotonic()
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
@@ -464,7 +466,7 @@ def _read_lines(process: subprocess.Popen, result: RunResult, deadline: float, m
                 result.overflow = True
                 return
             buffer += chunk
-            _take_lines(buffer, result, conversation)
+            searched = _take_lines(buffer, result, conversation, searched)
             if result.finished:
                 return
 

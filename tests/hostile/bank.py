@@ -247,6 +247,30 @@ CV_SYS_EXIT = '''def context_vector(hs, a):
 CV_INTERRUPT = '''def context_vector(hs, a):
     raise KeyboardInterrupt'''
 
+CV_SWALLOW = '''def context_vector(hs, a):
+    try:
+        while True:
+            pass
+    except KeyboardInterrupt:
+        return (hs * np.asarray(a).reshape(-1, 1)).sum(axis=0)'''
+
+# 실행기가 읽는 폴더에 FIFO를 놓아 실행기를 멈추려 함 (실행기는 막히지 않게 열고 보통 파일만 읽습니다)
+LOG_FIFO = '''import os
+d = "/tmp/" + "ctx" + "grade"
+os.remove(d + "/kernel.log")
+os.mkfifo(d + "/kernel.log")'''
+
+ABORT = "import os\nos.abort()"
+
+# 녹화기의 begin을 느리게 (테스트 셀 하나의 시간 제한 안에 녹화기를 켜고 끄는 일까지 들어갑니다)
+SLOW_BEGIN = '''import time, ctxcourse.grading.jail.recorder as rec
+_begin = rec.begin
+def slow_begin(test_id, *args):
+    if test_id == "test_context_vector_values":
+        time.sleep(6)
+    return _begin(test_id, *args)
+rec.begin = slow_begin'''
+
 CV_CLOSE_FDS = '''def context_vector(hs, a):
     import os
     os.closerange(3, 4096)
@@ -348,6 +372,12 @@ ENTRIES = [
     Entry("b_call_os_exit", "채점 함수가 os._exit", {"context_vector": CV_OS_EXIT}, score=4, reason="커널이 죽었습니다"),
     Entry("b_call_sys_exit", "채점 함수가 SystemExit", {"context_vector": CV_SYS_EXIT}, score=5),
     Entry("b_call_interrupt", "채점 함수가 KeyboardInterrupt", {"context_vector": CV_INTERRUPT}, score=5),
+    Entry("b_call_swallow", "채점 함수가 중단 신호를 잡고 시간 초과 뒤에 정답을 돌려줌", {"context_vector": CV_SWALLOW},
+          score=5, reason="시간 제한(5초)"),
+    Entry("b_log_fifo", "실행기가 읽는 kernel.log를 FIFO로 바꾸고 커널을 죽임 (정답)", extra=(("start", LOG_FIFO), ("end", ABORT)),
+          score=8, reason="SIGABRT"),
+    Entry("h_slow_begin", "녹화기 begin을 6초 늦춤 (정답)", extra=(("start", SLOW_BEGIN),), max_score=1,
+          flags=frozenset({"records_tampered"})),
     Entry("b_call_close_fds", "채점 함수가 커널의 파일을 모두 닫음", {"context_vector": CV_CLOSE_FDS}, score=4,
           reason="커널이 죽었습니다"),
     Entry("b_malformed", "깨진 JSON", raw=b'{"cells": [ this is not json', score=0, reason="읽거나 정리할 수 없습니다"),

@@ -25,6 +25,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
+import stat  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -51,23 +52,33 @@ class Emitter:
         self.stream.flush()
 
 
-def _read_records(path: str, limit: int) -> tuple[str, bool]:
+def _read_regular(path: str, limit: int, *, tail: bool = False) -> bytes | None:
+    """학생 커널도 쓸 수 있는 폴더의 파일을 읽습니다: 링크를 따라가지 않고(O_NOFOLLOW), 막히지 않게 열고(O_NONBLOCK:
+    FIFO가 놓여 있어도 실행기가 멈추지 않음), 보통 파일이 아니면 읽지 않습니다. ``tail``이면 끝의 ``limit`` 바이트."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
-        return "", False
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        if tail:
+            os.lseek(fd, max(0, os.fstat(fd).st_size - limit), os.SEEK_SET)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(limit + (0 if tail else 1))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_records(path: str, limit: int) -> tuple[str, bool]:
+    data = _read_regular(path, limit) or b""
     return data[:limit].decode("utf-8", errors="replace"), len(data) > limit
 
 
 def _tail(path: str, size: int = 3000) -> str:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - size))
-            return handle.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    return (_read_regular(path, size, tail=True) or b"").decode("utf-8", errors="replace")
 
 
 def _remove(*paths: str) -> None:
@@ -97,6 +108,7 @@ class Run:
         self.client, self.job, self.emit, self.killer, self.log_path = client, job, emit, killer, log_path
         self.stopped: str | None = None   # 실행을 멈춘 이유 (kernel_died, unresponsive, fork_bomb)
         self.calls: CallLoop | None = None   # 지금 테스트 셀의 호출 고리 (테스트 셀 자리에서만)
+        self.deadline = 0.0                  # 지금 테스트 셀의 시간 제한이 끝나는 때 (time.monotonic)
 
     @property
     def bombed(self) -> bool:
@@ -111,11 +123,13 @@ class Run:
         """요청 하나를 학생 커널의 호출 고리(:mod:`.calls`)에서 실행합니다 (셀 하나와 같은 시간 제한).
         (호출 상태, 실행을 멈출 이유)."""
         protocol.call_request(request)   # 형식 검사 (채점기는 믿지만, 커널에 넘기기 전에 한 번 더)
+        if self.left(self.job["timeout"]) <= 0:
+            return "timeout", None   # 이 테스트 셀의 시간을 앞의 호출들이 다 썼습니다: 부르지 않습니다
         if self.calls is None:
-            self.calls, finished = await CallLoop.open(self.client, self.job["control_timeout"])
+            self.calls, finished = await CallLoop.open(self.client, self.left(self.job["control_timeout"]))
             if self.calls is None:
                 return await self._lost_loop(finished, "ended" if finished.done() else "timeout")
-        outcome = await self.calls.call(request, out_path, self.job["timeout"])
+        outcome = await self.calls.call(request, out_path, self.left(self.job["timeout"]))
         if self.bombed:
             return "fork_bomb", "fork_bomb"
         if outcome == "done":
@@ -148,15 +162,39 @@ class Run:
     async def close_calls(self) -> None:
         """테스트 셀이 끝나면 고리를 닫습니다. 닫히지 않으면 호출 하나가 시간 초과된 것처럼 다룹니다."""
         calls, self.calls = self.calls, None
-        if calls is not None and not await calls.close(self.job["control_timeout"]):
+        if calls is not None and not await calls.close(max(1.0, self.left(self.job["control_timeout"]))):
             _, self.stopped = await self._lost_loop(calls.finished, "timeout", calls)
+
+    def left(self, cap: float) -> float:
+        """이 테스트 셀에 남은 시간 (``cap``초까지). 테스트 셀 하나는 학생 셀 하나와 같은 시간 제한을 받습니다:
+        녹화기를 켜고 끄는 일과 호출 모두가 그 안에 들어갑니다 (느리게 만든 녹화기로 작업자를 붙잡지 못하도록)."""
+        return max(0.0, min(cap, self.deadline - time.monotonic()))
+
+    async def control(self, code: str, index: int, test: str, step: str) -> bool:
+        """녹화기의 조용한 실행 하나 (begin, end). 남은 시간 안에 답하지 않으면 셀의 시간 초과처럼 커널을 중단하고,
+        ``grace``초 안에 답하지 않으면 끝냅니다."""
+        reply = await self.client.silent(code, max(0.5, self.left(self.job["control_timeout"])))
+        if reply is None:
+            self.emit(event_line("recorder_failed", index=index, test=test, detail=f"{step} (시간 초과)"))
+            if not await self.client.km.is_alive():
+                self.stopped = "kernel_died"
+            else:
+                try:
+                    await self.client.km.interrupt_kernel()
+                except Exception:  # noqa: BLE001
+                    pass
+                if not await self.client.responsive(self.job["grace"]):
+                    await self.client.stop_kernel()
+                    self.stopped = "unresponsive"
+            return False
+        return reply["content"].get("status") == "ok"
 
     async def begin_test(self, index: int, test: str) -> tuple[bool, str]:
         """테스트 하나를 시작합니다 (녹화기 begin). (준비됨, nonce)."""
         nonce = secrets.token_hex(8)
         begin_path = os.path.join(self.job["records_dir"], f"rec-{index}-{nonce}.jsonl")
         args = json.dumps([test, nonce, self.job["graded"], begin_path])
-        ready = await self.client.silent_ok(f"{RECORDER}.begin(*{args})", self.job["control_timeout"])
+        ready = await self.control(f"{RECORDER}.begin(*{args})", index, test, "begin")
         ready = ready and os.path.exists(begin_path)
         if not ready:
             self.emit(event_line("recorder_failed", index=index, test=test, detail="begin"))
@@ -176,7 +214,8 @@ class Run:
         except Exception as error:  # noqa: BLE001
             self.emit(event_line("client_error", index=index, detail=f"{type(error).__name__}: {error}"[:500]))
             status = "error"
-        text, cut = _read_records(out_path, self.job["max_records"])
+        # 시간 초과 뒤에 끝난 호출의 기록은 보내지 않습니다 (중단 신호를 잡고 늦게 돌려준 답이 점수를 받지 않도록).
+        text, cut = _read_records(out_path, self.job["max_records"]) if status in ("ok", "error") else ("", False)
         _remove(out_path)   # 학생 코드가 뒤 셀에서 기록(숨은 테스트의 입력)을 읽지 못하도록
         self.emit({"type": REPLY, "id": request_id, "status": status, "text": text, "truncated": cut})
 
@@ -184,6 +223,7 @@ class Run:
         """테스트 셀 자리: 셀의 코드는 실행하지 않고, 채점기가 보내는 호출 요청마다 학생 커널에서 한 번 실행해
         그 기록을 돌려줍니다 (:mod:`ctxcourse.grading.protocol`)."""
         started = time.monotonic()
+        self.deadline = started + self.job["timeout"]
         ready, _ = await self.begin_test(index, test)
         count = 0
         while True:
@@ -195,7 +235,7 @@ class Run:
                 await self.answer_call(index, count, message, ready)
         await self.close_calls()
         if ready and self.stopped is None:
-            if not await self.client.silent_ok(f"{RECORDER}.end()", self.job["control_timeout"]):
+            if not await self.control(f"{RECORDER}.end()", index, test, "end"):
                 self.emit(event_line("recorder_failed", index=index, test=test, detail="end"))
         self.emit(cell_line(index, self.stopped or "served", [], None, False, time.monotonic() - started))
         self.note_stop(index)
