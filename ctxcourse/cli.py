@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .grading.config import default_jobs
 from .grading.course import Course, CourseError, load_course
 from .grading.untrusted import for_terminal as safe
 
@@ -600,7 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--student", metavar="ID",
                            help="이 학생만 (언제나 새로) 채점합니다. Regrade only this student.")
     autograde.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
-                           help=f"동시에 채점할 제출물 수 (기본: CPU 코어 수 = {os.cpu_count()}). Parallel workers.")
+                           help=f"동시에 채점할 제출물 수 (기본: CPU 코어 수 + 1 = {default_jobs()}). Parallel workers.")
     autograde.add_argument("--no-sandbox", action="store_true",
                            help="샌드박스 없이 실행합니다 (위험: 학생 코드가 강사 권한으로 실행됨). "
                                 "Run without the sandbox (unsafe; for machines that cannot run bubblewrap).")
@@ -696,7 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", type=int, default=None, metavar="N",
                       help="데모 반의 학생 수 (기본: 실수 모음을 모두 쓰는 크기). Number of demo students.")
     demo.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
-                      help="동시에 채점할 제출물 수 (기본: CPU 코어 수). Parallel workers.")
+                      help=f"동시에 채점할 제출물 수 (기본: CPU 코어 수 + 1 = {default_jobs()}). Parallel workers.")
     demo.add_argument("--no-sandbox", action="store_true",
                       help="샌드박스 없이 채점합니다 (위험). Grade without the sandbox (unsafe).")
     demo.add_argument("--force", action="store_true",

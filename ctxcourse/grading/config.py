@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 
 from traitlets import Int
@@ -17,6 +18,13 @@ from .sandbox import Limits
 
 _DEFAULT = Limits()
 MB = 1024 * 1024
+
+
+def default_jobs() -> int:
+    """``--jobs``를 주지 않았을 때 동시에 채점할 제출물 수: CPU 코어 수보다 하나 많이. 제출물 하나는 커널 시작과
+    호출을 기다리는 동안 코어를 놓으므로, 코어 수만큼이면 CPU가 4분의 1쯤 놉니다 (2코어, 데모 제출물 42개:
+    코어 수만큼 30.6초에 CPU 75%, 하나 더 27.0초에 90%; ``bench/benchmark.py --jobs N``으로 다시 잴 수 있습니다)."""
+    return (os.cpu_count() or 1) + 1
 
 # 설정 이름 → (Limits의 필드, 단위 배수, 한국어 설명). 바이트 크기는 MB로 받습니다.
 SETTINGS = {

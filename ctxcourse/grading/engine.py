@@ -31,7 +31,7 @@ from traitlets.config import Config
 
 from . import messages, nbgrader_glue, safecopy
 from .catalog import Catalog
-from .config import limits_for
+from .config import default_jobs, limits_for
 from .course import Course, CourseError
 from .executor import ExecutorUnavailable, LocalExecutor
 from .intake import student_id_problem
@@ -49,7 +49,7 @@ class GradingEngine:
                  limits: Limits | None = None, progress: Progress | None = None, keep_work: bool = False,
                  executor=None):
         self.course = course
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.jobs = max(1, jobs or default_jobs())
         self.force = force
         self.limits = limits or limits_for(course.config, course.cell_timeout())
         self.executor = executor or LocalExecutor(self.limits, sandbox=sandbox, keep_work=keep_work)
