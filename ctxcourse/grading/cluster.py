@@ -250,6 +250,7 @@ class DaskExecutor:
             for name in ("distributed", "distributed.client", "distributed.utils", "distributed.core"):
                 logging.getLogger(name).setLevel(logging.CRITICAL)
 
+            self._check_tls()
             try:
                 self.client = Client(self.scheduler, timeout=self.connect_timeout, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as error:
@@ -257,17 +258,25 @@ class DaskExecutor:
                     f"Dask 스케줄러 {self.scheduler}에 연결할 수 없습니다 ({type(error).__name__}: {str(error)[:300]}). "
                     "주소와 포트, 스케줄러가 실행 중인지('dask scheduler' 또는 'make cluster'), 방화벽을 확인하세요. "
                     f"(cannot reach the Dask scheduler at {self.scheduler})") from None
-            except TypeError as error:
-                if "ssl" not in str(error).lower() and "tls" not in str(error).lower():
-                    raise
-                raise CourseError(
-                    f"TLS 스케줄러 {self.scheduler}에 연결하려면 이 기계의 Dask 설정에 인증서가 있어야 합니다 "
-                    "(distributed.comm.tls.ca-file, client.cert, client.key; 환경 변수 DASK_DISTRIBUTED__COMM__TLS__... "
-                    "또는 ~/.config/dask/*.yaml). docs/deploy-workers.md의 TLS 부분을 보세요. "
-                    f"(TLS scheduler {self.scheduler} needs certificates in the Dask config)") from None
         self._refresh(wait_for_workers=True)
         threads = sum(info["nthreads"] for info in self.good.values())
         return max(1, threads)
+
+    def _check_tls(self) -> None:
+        """``tls://`` 주소인데 이 기계의 Dask 설정에 인증서가 없으면, distributed가 반쯤 만든 Client를 남기며 TypeError를
+        내기 전에(그 Client는 끝날 때 30초를 기다리며 traceback을 찍습니다) 무엇을 할지 말합니다."""
+        import dask
+
+        if not self.scheduler.startswith("tls://"):
+            return
+        needed = ("distributed.comm.tls.ca-file", "distributed.comm.tls.client.cert")
+        if all(dask.config.get(key, None) for key in needed):
+            return
+        raise CourseError(
+            f"TLS 스케줄러 {self.scheduler}에 연결하려면 이 기계의 Dask 설정에 인증서가 있어야 합니다 "
+            "(distributed.comm.tls.ca-file, client.cert, client.key; 환경 변수 DASK_DISTRIBUTED__COMM__TLS__... "
+            "또는 ~/.config/dask/*.yaml). docs/deploy-workers.md의 TLS 부분을 보세요. "
+            f"(TLS scheduler {self.scheduler} needs certificates in the Dask config)")
 
     def _live_workers(self) -> dict:
         return dict(self.client.scheduler_info(n_workers=-1).get("workers") or {})
