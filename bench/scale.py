@@ -162,8 +162,11 @@ def main() -> int:
             results.append((n, local, remote))
     n, local, remote = results[-1]
     worker_cost = remote["stages"].get("worker") or remote["wall"] * args.workers / n
-    print(f"작업자 한 스레드가 제출물 하나에 쓴 시간(평균): {worker_cost:.2f}s → 제출물 6,000개 어림: " + ", ".join(
-        f"작업자 {w}개 {6000 * worker_cost / w / 60:.0f}분" for w in (2, 8, 32, 128)), flush=True)
+    # 강사 쪽의 준비와 마무리(성적부 쓰기)는 제출물마다 차례로 하므로, 작업자를 늘려도 그보다 빨라지지 않습니다.
+    serial = remote["stages"].get("prepare", 0.0) + remote["stages"].get("finish", 0.0)
+    print(f"작업자 한 스레드가 제출물 하나에 쓴 시간(평균): {worker_cost:.2f}s, 강사 쪽 준비+마무리(차례로): {serial:.2f}s "
+          f"→ 제출물 6,000개 어림 max(6000×{worker_cost:.2f}/작업자, 6000×{serial:.2f}): " + ", ".join(
+              f"작업자 {w}개 {6000 * max(worker_cost / w, serial) / 60:.0f}분" for w in (2, 8, 32, 128)), flush=True)
     print(f"끝: load average {load()}")
     return 0
 
