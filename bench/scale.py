@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from hostile.bank import BY_KEY, Entry, write_class  # noqa: E402
-from hostile.harness import course_cmd, env, released_minicourse  # noqa: E402
+from hostile.harness import env, released_minicourse  # noqa: E402
 from hostile.minicourse import ASSIGNMENT  # noqa: E402
 
 BIN = Path(sys.prefix) / "bin"
