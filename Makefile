@@ -39,7 +39,8 @@ demo: setup
 	$(BIN)/course demo
 
 # 전체 묶음 (CI가 부르는 명령): pytest-xdist로 작업자 TEST_WORKERS개가 파일 단위로 나누어 돌립니다.
-TEST_WORKERS ?= 2
+# 기본은 코어 수 + 1: 많은 테스트가 서버·브라우저·커널을 기다리므로 코어 수만큼이면 CPU의 절반쯤이 놉니다.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 

@@ -176,7 +176,7 @@ def main() -> int:
               f"  exit {total_code}")
         print(f"  course autograde (샌드박스 병렬): {ours_seconds:7.1f}초  ({ours_seconds / len(submissions):.2f}초/제출물)"
               f"  exit {ours_code}")
-        print(f"  속도 비율 (nbgrader / course)   : {plain_seconds / ours_seconds:.2f}배 (목표 1.8배 이상, 코어 2개)")
+        print(f"  속도 비율 (nbgrader / course)   : {plain_seconds / ours_seconds:.2f}배 (목표: 순차 nbgrader의 4배, 코어 2개)")
         print(f"  최대 메모리 nbgrader: 프로세스 하나 {mb(plain_single)}, 트리 전체 {mb(plain_total)}")
         print(f"  최대 메모리 course  : 프로세스 하나 {mb(ours_memory.peak_single)}, 트리 전체 {mb(ours_memory.peak_total)}")
         print(f"  점수 비교: 채점 칸 {len(our_scores)}개 중 {same}개 같음" + (f"; 다른 칸 {differ[:5]}" if differ else ""))
