@@ -166,6 +166,14 @@ def forge():
         time.sleep(0.005)
 threading.Thread(target=forge, daemon=True).start()'''
 
+# 같은 위조를 채점 함수 안에서 (호출 중에 자기 기록 파일에 한 줄을 더함): 스레드와 달리 시점에 기대지 않습니다.
+RW_FORGE = '''def repeat_weights(a, H):
+    import json, ctxcourse.grading.jail.recorder as rec
+    with open(rec._state["path"], "a") as handle:
+        handle.write(json.dumps({"v": 1, "kind": "call", "function": "repeat_weights", "test": "x", "nonce": "0",
+                                 "seq": 10 ** 6, "digest": "0", "args": []}) + "\\n")
+    raise NotImplementedError'''
+
 ESCAPE = '''import os, glob
 attempts = {}
 for target in ["../../gradebook.db", "../../../gradebook.db", "/work/main/PWNED", "/tmp/ctxcourse_pwned",
@@ -339,7 +347,8 @@ ENTRIES = [
     Entry("h_loop_patch", "호출 고리를 아무것도 실행하지 않고 답하는 가짜로 바꿈 (정답)", extra=(("start", LOOP_PATCH),),
           score=0, flags=frozenset({"suspicious_code"})),
     Entry("h_fake_output", "'통과' 글을 출력 (빈 답)", base="blank", extra=(("end", FAKE_OUTPUT),), score=0),
-    Entry("h_fake_records", "가짜 채점 기록을 씀 (빈 답)", base="blank", extra=(("start", FAKE_RECORDS),), score=0,
+    Entry("h_fake_records", "가짜 채점 기록을 씀 (빈 답)", {"repeat_weights": RW_FORGE}, base="blank",
+          extra=(("start", FAKE_RECORDS),), score=0,
           flags=frozenset({"records_tampered"})),
     Entry("h_escape", "강좌 폴더·시스템에 쓰고 source/·성적부를 찾음 (정답)", extra=(("start", ESCAPE),), score=8,
           flags=frozenset({"suspicious_code"}), output="'../../gradebook.db': 'OSError"),
