@@ -144,10 +144,7 @@ class Run:
         if not await self.client.km.is_alive():
             finished.cancel()
             return "kernel_died", "kernel_died"
-        try:
-            await self.client.km.interrupt_kernel()
-        except Exception:  # noqa: BLE001
-            pass
+        await self._interrupt()
         if calls is not None:
             ended = await calls.close(self.job["grace"])
         else:
@@ -170,34 +167,40 @@ class Run:
         녹화기를 켜고 끄는 일과 호출 모두가 그 안에 들어갑니다 (느리게 만든 녹화기로 작업자를 붙잡지 못하도록)."""
         return max(0.0, min(cap, self.deadline - time.monotonic()))
 
-    async def control(self, code: str, index: int, test: str, step: str) -> bool:
-        """녹화기의 조용한 실행 하나 (begin, end). 남은 시간 안에 답하지 않으면 셀의 시간 초과처럼 커널을 중단하고,
-        ``grace``초 안에 답하지 않으면 끝냅니다."""
+    async def _interrupt(self) -> None:
+        try:
+            await self.client.km.interrupt_kernel()
+        except Exception:  # noqa: BLE001
+            pass
+
+    async def control(self, code: str) -> str:
+        """녹화기의 조용한 실행 하나 (begin, end): ``ok``, ``failed``, ``timeout``. 남은 시간 안에 답하지 않으면 셀의
+        시간 초과처럼 커널을 중단하고, ``grace``초 안에 답하지 않으면 끝냅니다."""
         reply = await self.client.silent(code, max(0.5, self.left(self.job["control_timeout"])))
-        if reply is None:
-            self.emit(event_line("recorder_failed", index=index, test=test, detail=f"{step} (시간 초과)"))
-            if not await self.client.km.is_alive():
-                self.stopped = "kernel_died"
-            else:
-                try:
-                    await self.client.km.interrupt_kernel()
-                except Exception:  # noqa: BLE001
-                    pass
-                if not await self.client.responsive(self.job["grace"]):
-                    await self.client.stop_kernel()
-                    self.stopped = "unresponsive"
-            return False
-        return reply["content"].get("status") == "ok"
+        if reply is not None:
+            return "ok" if reply["content"].get("status") == "ok" else "failed"
+        if not await self.client.km.is_alive():
+            self.stopped = "kernel_died"
+        else:
+            await self._interrupt()
+            if not await self.client.responsive(self.job["grace"]):
+                await self.client.stop_kernel()
+                self.stopped = "unresponsive"
+        return "timeout"
+
+    def control_failed(self, index: int, test: str, step: str, status: str) -> None:
+        detail = f"{step} (시간 초과)" if status == "timeout" else step
+        self.emit(event_line("recorder_failed", index=index, test=test, detail=detail))
 
     async def begin_test(self, index: int, test: str) -> tuple[bool, str]:
         """테스트 하나를 시작합니다 (녹화기 begin). (준비됨, nonce)."""
         nonce = secrets.token_hex(8)
         begin_path = os.path.join(self.job["records_dir"], f"rec-{index}-{nonce}.jsonl")
         args = json.dumps([test, nonce, self.job["graded"], begin_path])
-        ready = await self.control(f"{RECORDER}.begin(*{args})", index, test, "begin")
-        ready = ready and os.path.exists(begin_path)
+        status = await self.control(f"{RECORDER}.begin(*{args})")
+        ready = status == "ok" and os.path.exists(begin_path)
         if not ready:
-            self.emit(event_line("recorder_failed", index=index, test=test, detail="begin"))
+            self.control_failed(index, test, "begin", status)
         begin_text, _ = _read_records(begin_path, 1024 * 1024)
         _remove(begin_path)
         self.emit({"type": TEST, "index": index, "test": test, "nonce": nonce, "begin": begin_text})
@@ -235,8 +238,9 @@ class Run:
                 await self.answer_call(index, count, message, ready)
         await self.close_calls()
         if ready and self.stopped is None:
-            if not await self.control(f"{RECORDER}.end()", index, test, "end"):
-                self.emit(event_line("recorder_failed", index=index, test=test, detail="end"))
+            status = await self.control(f"{RECORDER}.end()")
+            if status != "ok":
+                self.control_failed(index, test, "end", status)
         self.emit(cell_line(index, self.stopped or "served", [], None, False, time.monotonic() - started))
         self.note_stop(index)
 
