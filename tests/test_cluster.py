@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile.bank import BY_KEY, write_class
+from hostile.bank import BY_KEY, Entry, write_class
 from hostile.harness import BIN, course_cmd, env, grade_scores, released_minicourse, state
 from hostile.minicourse import ASSIGNMENT
 
@@ -172,30 +172,37 @@ def test_cluster_scores_match_local_and_record_the_worker(template, cluster, tmp
 
 
 def test_killed_worker_loses_nothing_and_counts_nothing_twice(template, cluster, tmp_path):
+    """작업자 하나(희생자)만 있을 때 느린 제출물 하나를 맡기고, 그것을 채점하는 동안 다른 작업자가 들어온 뒤 희생자를
+    죽입니다 (제출물 하나가 1초도 걸리지 않으므로, 느린 제출물 없이는 죽이기 전에 채점이 끝나 버립니다)."""
     victim = cluster.add_worker("victim")
-    survivor = cluster.add_worker("survivor")
     course = fresh(template, tmp_path)
+    slow = Entry("a_slow", "느린 정답 (희생자가 채점하는 동안 작업자를 죽이기 위해)",
+                 extra=(("start", "import time\ntime.sleep(20)"),), score=8)
+    write_class(course, [slow])
     config = course / "nbgrader_config.py"   # 이번에는 설정 파일로: c.CourseGrader.scheduler
     config.write_text(config.read_text(encoding="utf-8") + f'\nc.CourseGrader.scheduler = "{cluster.address}"\n',
                       encoding="utf-8")
     run = autograde_async(course)
     try:
-        in_flight = wait_until(lambda: cluster.processing().get(victim), "희생될 작업자가 채점을 맡음")
+        in_flight = wait_until(lambda: [k for k in cluster.processing().get(victim, []) if "-a_slow-" in k],
+                               "희생될 작업자가 느린 제출물을 맡음")
+        survivor = cluster.add_worker("survivor")
         cluster.kill(cluster.workers[victim])
         output, _ = run.communicate(timeout=DEADLINE)
     finally:
         if run.poll() is None:
             run.kill()
     assert run.returncode == 0, output
-    assert grade_scores(course) == template[1], output
+    scores = grade_scores(course)
+    slow_scores = {gid: v for (student, gid), v in scores.items() if student == "a_slow"}
+    correct = {gid: v for (student, gid), v in template[1].items() if student == "correct"}
+    assert slow_scores == correct, output
+    assert {k: v for k, v in scores.items() if k[0] != "a_slow"} == template[1], output
     graded = states(course)
-    assert set(graded) == set(CLASS) and all(r["status"] == "graded" for r in graded.values()), output
-    assert submission_count(course) == len(CLASS)
-    lost = [key for key in in_flight if key.startswith("ctxgrade-")]
-    assert lost, in_flight
-    for key in lost:   # 죽은 작업자가 맡았던 제출물은 살아 있는 작업자가 채점했습니다
-        student = key.split("-")[2]
-        assert graded[student]["worker"].endswith(survivor), (key, graded[student])
+    assert set(graded) == set(CLASS) | {"a_slow"} and all(r["status"] == "graded" for r in graded.values()), output
+    assert submission_count(course) == len(CLASS) + 1
+    assert graded["a_slow"]["worker"].endswith(survivor), graded["a_slow"]   # 죽은 작업자의 것은 살아 있는 작업자가
+    assert in_flight
 
 
 def test_unreachable_scheduler_is_a_clear_error(template, tmp_path):

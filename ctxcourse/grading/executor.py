@@ -76,6 +76,7 @@ class LocalExecutor:
         self.sandbox.kill_all()
 
     def close(self) -> None:
+        self.sandbox.close()
         for worker in self._workers:
             worker.close()
         if self.work_root is not None and not self.keep_work:

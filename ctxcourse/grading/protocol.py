@@ -149,17 +149,18 @@ STOP_REASONS = {
     "runner_stopped": "학생 코드가 채점 실행기를 멈춰(SIGSTOP) 더 기다리지 않고 끝냈기 때문에",
     "not_run": "앞에서 실행이 멈추어",
 }
+RUNNER_NAME = "ctxgrade-runner"   # 실행기 프로세스의 이름 (/proc/PID/comm): 채점기가 멈춘 실행기를 알아봅니다
 # 실행기 작업(JOB.json)의 열쇠들: 채점기가 정하는 것 (runner_job의 인자)
 RUNNER_JOB_KEYS = ("notebook_name", "tests", "graded", "kernel_name", "limits", "timeout", "startup_timeout", "grace",
                    "control_timeout", "max_cell_output", "max_total_output", "flood_output", "max_records",
                    "fork_bomb_threshold", "notebook", "files_dir", "workdir", "records_dir", "mpl_cache",
-                   "kill_strays", "uid", "gid")
+                   "kill_strays", "seccomp", "uid", "gid")
 
 
 def runner_job(**values) -> dict:
-    """실행기 작업을 만듭니다. 모르는 열쇠나 빠진 열쇠는 여기서 바로 오류입니다 (uid, gid, mpl_cache는 없어도 됨)."""
+    """실행기 작업을 만듭니다. 모르는 열쇠나 빠진 열쇠는 여기서 바로 오류입니다 (uid, gid, mpl_cache, seccomp는 없어도 됨)."""
     unknown = set(values) - set(RUNNER_JOB_KEYS)
-    missing = set(RUNNER_JOB_KEYS) - set(values) - {"uid", "gid", "mpl_cache"}
+    missing = set(RUNNER_JOB_KEYS) - set(values) - {"uid", "gid", "mpl_cache", "seccomp"}
     if unknown or missing:
         raise ProtocolError(f"실행기 작업의 열쇠가 맞지 않습니다: 모름 {sorted(unknown)}, 빠짐 {sorted(missing)}")
     return dict(values)

@@ -1,12 +1,15 @@
 """학생 코드를 가두는 bubblewrap 샌드박스 (the bubblewrap sandbox for student code).
 
-제출물 하나마다 새 샌드박스를 만들어 그 안에서 :mod:`ctxcourse.grading.jail.runner`가 노트북 클라이언트와
-IPython 커널을 함께 실행합니다 (커널과 클라이언트가 같은 네트워크 이름공간에 있으므로 TCP 루프백으로 통신).
+작업 스레드(슬롯)마다 샌드박스 하나에 미리 불러 둔 채점 프로세스(:mod:`.jail.zygote`, 채점기 쪽은 :mod:`.zygotes`)를
+띄우고, 제출물마다 그것이 fork한 새 PID·마운트·IPC 이름공간 안에서 :mod:`ctxcourse.grading.jail.runner`가 노트북
+클라이언트와 IPython 커널을 함께 실행합니다 (커널과 클라이언트가 같은 네트워크 이름공간에 있으므로 TCP 루프백으로
+통신). 재현기처럼 오래 사는 다른 프로세스는 :meth:`Sandbox.spawn`으로 자기만의 샌드박스에서 시작합니다.
 
 샌드박스 안에서 보이는 것:
 - 읽기 전용: 시스템(/usr 등), 파이썬 설치, 가상환경, ``ctxcourse`` 패키지 폴더(저장소 루트는 보이지 않음),
   이 제출물의 작업 입력(/ctxgrade/job), matplotlib 글꼴 캐시.
-- 쓰기 가능: 크기가 제한된 tmpfs 두 개 (/home/student = 작업 폴더, /tmp). 호스트 디스크에는 아무것도 쓰지 못합니다.
+- 쓰기 가능: 제출물마다 새로 올리는 크기가 제한된 tmpfs 두 개 (/home/student = 작업 폴더, /tmp). 호스트 디스크에는
+  아무것도 쓰지 못합니다.
 - 보이지 않음: 강좌 폴더(source/, gradebook.db, 다른 학생의 제출물), 홈 폴더, 네트워크.
 
 한도: 프로세스마다 메모리(RLIMIT_AS), CPU 시간, 파일 크기, 열린 파일 수; 프로세스 수(root로 실행하면 제출물마다
@@ -20,11 +23,13 @@ import contextlib
 import json
 import os
 import secrets
+import select
 import selectors
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,9 +38,11 @@ from pathlib import Path
 import psutil
 
 from . import protocol, seccomp
+from .zygotes import ZygoteFailed, ZygoteHandle
 
 WORKDIR = "/home/student"
 JOBDIR = "/ctxgrade/job"
+JOBS = "/ctxgrade/jobs"          # zygote 샌드박스에서 모든 작업 폴더 (제출물마다 가려짐: jail.zygote)
 MPLDIR = "/ctxgrade/mplcache"
 RECORDS = "/tmp/ctxgrade"
 UID_BASE = 2_000_000
@@ -127,7 +134,8 @@ class Sandbox:
         self.mpl_cache: str | None = None
         self.seccomp = seccomp.program() if enabled else None
         self._lock = threading.Lock()
-        self._live: set[subprocess.Popen] = set()
+        self._live: set = set()
+        self._zygotes: dict[int, ZygoteHandle] = {}
 
     # -- setup ---------------------------------------------------------------------------------
     def warm_matplotlib_cache(self, cache_dir: Path) -> None:
@@ -183,8 +191,46 @@ class Sandbox:
                 "고칠 수 없다면 위험을 알고 '--no-sandbox'로 실행하세요. (the sandbox cannot start)")
         if "NONET" not in done.stdout:
             raise SandboxUnavailable("샌드박스 안에서 네트워크가 막히지 않았습니다. bubblewrap 버전을 확인하세요.")
+        self._check_zygote()
         mode = "root: 제출물마다 전용 uid" if self.root_mode else "사용자 네임스페이스"
         return f"bubblewrap 샌드박스 ({mode}, 네트워크 없음, 읽기 전용 시스템)"
+
+    def _check_zygote(self) -> None:
+        """미리 불러 둔 채점 프로세스가 뜨고, 제출물마다의 새 이름공간 안에서 권한을 모두 버리는지 한 번 시험합니다."""
+        with tempfile.TemporaryDirectory(prefix="ctxgrade-probe-") as root:
+            os.chmod(root, 0o711)
+            probe = Path(root) / "probe"
+            probe.mkdir(mode=0o700)
+            job = {"probe": True, "limits": {}, "seccomp": self.seccomp is not None}
+            if self.root_mode:
+                job["uid"] = job["gid"] = self.uid_for(15)
+            (probe / "job.json").write_text(json.dumps(job), encoding="utf-8")
+            zygote = None
+            try:
+                zygote = ZygoteHandle(lambda argv, fds, **popen: self.spawn_zygote(Path(root), argv, fds, **popen),
+                                      Path(root), {"tmpfs": self.limits.tmpfs, "workdir": WORKDIR},
+                                      max(60, self.limits.startup_timeout))
+                run = zygote.start(probe)
+                run.stdin.close()
+                ready, _, _ = select.select([run.stdout], [], [], 60)
+                line = run.stdout.readline(65536) if ready else b""
+                errors = run.stderr.read(4000) if not line else b""
+                run.end(True, 15)
+                run.close_pipes()
+                answer = json.loads(line) if line.strip() else {}
+            except (ZygoteFailed, OSError, ValueError) as error:
+                raise SandboxUnavailable(f"채점 프로세스(zygote)를 시험하지 못했습니다: {error}") from None
+            finally:
+                if zygote is not None:
+                    zygote.close()
+        if answer.get("type") != "probe":
+            detail = errors.decode("utf-8", errors="replace").strip()[-800:] or "답이 없습니다"
+            raise SandboxUnavailable(
+                "샌드박스 안에서 제출물마다 새 PID·마운트 이름공간을 만들지 못했습니다 (bubblewrap의 --cap-add와 "
+                f"사용자 이름공간이 필요합니다): {detail}. (the sandbox cannot create per-submission namespaces)")
+        if int(answer.get("cap_eff") or "1", 16) != 0 or (self.seccomp is not None and answer.get("seccomp") != "2") \
+                or answer.get("jobs") or (self.root_mode and answer.get("uid") != self.uid_for(15)):
+            raise SandboxUnavailable(f"샌드박스 시험 실행이 권한을 모두 버리지 못했습니다: {answer}")
 
     # -- command -------------------------------------------------------------------------------
     def uid_for(self, slot: int) -> int:
@@ -223,11 +269,15 @@ class Sandbox:
                 os.close(fd)
 
     def command(self, job_dir: Path | None, argv: list[str], seccomp_fd: int | None = None,
-                die_with_parent: bool = True) -> list[str]:
-        """bwrap 명령 전체 (``argv``를 샌드박스 안에서 실행)."""
+                die_with_parent: bool = True, jobs_root: Path | None = None) -> list[str]:
+        """bwrap 명령 전체 (``argv``를 샌드박스 안에서 실행). ``jobs_root``가 있으면 zygote용: 작업 폴더들을 읽기
+        전용으로 보이고, 제출물마다 새 이름공간을 만들 수 있게 CAP_SYS_ADMIN을 남깁니다 (seccomp와 권한 능력 버리기는
+        제출물마다 실행기가 합니다: :mod:`.jail.zygote`)."""
         cmd = [self.bwrap] + (["--die-with-parent"] if die_with_parent else []) + [
                "--new-session", "--unshare-pid", "--unshare-net",
                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "ctxgrade"]
+        if jobs_root is not None:
+            cmd += ["--cap-add", "CAP_SYS_ADMIN"]
         if not self.root_mode:
             cmd += ["--unshare-user", "--disable-userns"]
         cmd += ["--ro-bind", "/usr", "/usr"]
@@ -255,6 +305,8 @@ class Sandbox:
         cmd += ["--perms", "0755", "--dir", "/ctxgrade"]
         if job_dir is not None:
             cmd += ["--ro-bind", str(job_dir), JOBDIR]
+        if jobs_root is not None:
+            cmd += ["--dir", JOBDIR, "--ro-bind", str(jobs_root), JOBS]
         if self.mpl_cache:
             cmd += ["--ro-bind", self.mpl_cache, MPLDIR]
         # 샌드박스의 뿌리(/)는 bwrap이 만든 tmpfs입니다. 크기 제한이 없으므로 읽기 전용으로 다시 올립니다.
@@ -300,7 +352,7 @@ class Sandbox:
         if self.enabled:
             paths = {"notebook": f"{JOBDIR}/files/{notebook_name}", "files_dir": f"{JOBDIR}/files",
                      "workdir": WORKDIR, "records_dir": RECORDS, "mpl_cache": MPLDIR if self.mpl_cache else None,
-                     "kill_strays": True}
+                     "kill_strays": True, "seccomp": self.seccomp is not None}
             if self.root_mode:
                 paths["uid"] = paths["gid"] = self.uid_for(slot)
             return paths
@@ -309,36 +361,67 @@ class Sandbox:
                 "mpl_cache": self.mpl_cache, "kill_strays": False}
 
     def run(self, job_dir: Path, job: dict, slot: int, conversation=None) -> RunResult:
-        """실행기를 돌리고 그 출력(JSON 줄들)을 크기와 시간 제한 안에서 읽습니다.
+        """실행기를 돌리고 그 출력(JSON 줄들)을 크기와 시간 제한 안에서 읽습니다. 샌드박스 안에서는 슬롯의
+        zygote가 실행기를 fork합니다 (:mod:`.zygotes`).
 
         ``conversation``이 있으면 실행기의 표준 입력을 열어 두고, 테스트 알림과 호출 답(:mod:`.protocol`)을
         ``conversation.feed``로 넘기며, ``conversation``은 ``send``로 실행기에 메시지를 보냅니다."""
         job = protocol.runner_job(**job, **self._job_settings(), **self._job_paths(job_dir, job["notebook_name"], slot))
         (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        runner = [self.python, "-I", "-m", "ctxcourse.grading.jail.runner"]
         if self.enabled:
             if self.root_mode:
                 uid = self.uid_for(slot)
                 for path in [job_dir, *job_dir.rglob("*")]:
                     os.chown(path, uid, uid)
-            return self._execute(lambda **popen: self.spawn(job_dir, runner + [f"{JOBDIR}/job.json"], **popen),
-                                 conversation)
-        else:
-            tmp = job_dir / "tmp"
-            env = {**self._environment(), "HOME": str(job_dir / "work"), "TMPDIR": str(tmp),
-                   "MPLCONFIGDIR": str(tmp / "mpl"), "IPYTHONDIR": str(tmp / "ipython"),
-                   "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-                   "JUPYTER_DATA_DIR": str(tmp / "data")}
-            argv = runner + [str(job_dir / "job.json")]
-            return self._execute(lambda **popen: subprocess.Popen(argv, env=env, cwd=str(job_dir),
-                                                                  start_new_session=True, **popen), conversation)
+            return self._execute(lambda **popen: self._zygote(slot, job_dir.parent).start(job_dir), conversation)
+        tmp = job_dir / "tmp"
+        env = {**self._environment(), "HOME": str(job_dir / "work"), "TMPDIR": str(tmp),
+               "MPLCONFIGDIR": str(tmp / "mpl"), "IPYTHONDIR": str(tmp / "ipython"),
+               "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+               "JUPYTER_DATA_DIR": str(tmp / "data")}
+        argv = [self.python, "-I", "-m", "ctxcourse.grading.jail.runner", str(job_dir / "job.json")]
+        return self._execute(lambda **popen: subprocess.Popen(argv, env=env, cwd=str(job_dir),
+                                                              start_new_session=True, **popen), conversation)
+
+    # -- zygotes -------------------------------------------------------------------------------
+    def _zygote(self, slot: int, jobs_root: Path) -> ZygoteHandle:
+        """슬롯의 zygote (없거나 죽었거나 다른 작업 뿌리를 보면 새로 띄웁니다)."""
+        with self._lock:
+            zygote = self._zygotes.get(slot)
+        if zygote is not None and (not zygote.alive() or zygote.jobs_root != Path(jobs_root)):
+            zygote.kill()
+            zygote = None
+        if zygote is None:
+            settings = {"tmpfs": self.limits.tmpfs, "workdir": WORKDIR}
+            zygote = ZygoteHandle(lambda argv, fds, **popen: self.spawn_zygote(jobs_root, argv, fds, **popen),
+                                  Path(jobs_root), settings, self.limits.startup_timeout)
+            with self._lock:
+                self._zygotes[slot] = zygote
+        return zygote
+
+    def spawn_zygote(self, jobs_root: Path, argv: list[str], pass_fds: tuple, **popen) -> subprocess.Popen:
+        return subprocess.Popen(self.command(None, [self.python, *argv], jobs_root=jobs_root), pass_fds=pass_fds,
+                                start_new_session=True, **popen)
+
+    def close(self) -> None:
+        """모든 zygote를 끝냅니다 (채점이 끝났을 때)."""
+        with self._lock:
+            zygotes, self._zygotes = list(self._zygotes.values()), {}
+        for zygote in zygotes:
+            zygote.close()
 
     def _execute(self, start, conversation=None) -> RunResult:
-        """실행기를 시작하고, 출력 줄을 제한 안에서 읽고, 끝나면 프로세스 그룹을 정리합니다."""
+        """실행기를 시작하고, 출력 줄을 제한 안에서 읽고, 끝나면 정리합니다. ``start(**popen)``은 subprocess.Popen
+        (샌드박스 없이) 또는 :class:`.zygotes.ZygoteRun`을 돌려줍니다."""
         result = RunResult()
         started = time.monotonic()
-        process = start(stdin=subprocess.PIPE if conversation is not None else subprocess.DEVNULL,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            process = start(stdin=subprocess.PIPE if conversation is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except ZygoteFailed as error:
+            result.stderr = str(error)
+            result.elapsed = time.monotonic() - started
+            return result
         with self._lock:
             self._live.add(process)
         if conversation is not None:
@@ -355,12 +438,11 @@ class Sandbox:
                     process.stdin.close()
                 except OSError:
                     pass
-            self._kill(process)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
+            clean = not (result.wall_timeout or result.overflow or result.runner_stopped)
+            self._end(process, clean)
             reader.join(timeout=5)
+            if hasattr(process, "close_pipes"):
+                process.close_pipes()
             with self._lock:
                 self._live.discard(process)
         result.returncode = process.returncode
@@ -368,8 +450,21 @@ class Sandbox:
         result.elapsed = time.monotonic() - started
         return result
 
+    def _end(self, process, clean: bool) -> None:
+        if hasattr(process, "end"):   # zygote의 제출물
+            process.end(clean, self.limits.grace + 10)
+            return
+        self._kill(process)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+
     @staticmethod
-    def _kill(process: subprocess.Popen) -> None:
+    def _kill(process) -> None:
+        if hasattr(process, "end"):
+            process.kill()
+            return
         if process.poll() is None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
@@ -385,6 +480,7 @@ class Sandbox:
             live = list(self._live)
         for process in live:
             self._kill(process)
+        self.close()
 
 
 # --- 실행기의 출력 읽기 (부모 쪽, 작업 스레드마다) -------------------------------------------------------
@@ -481,7 +577,7 @@ def _runner_stopped(pid: int) -> bool:
         for child in psutil.Process(pid).children(recursive=True):
             with contextlib.suppress(psutil.Error):
                 if child.status() in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP) and \
-                        "ctxcourse.grading.jail.runner" in " ".join(child.cmdline()):
+                        child.name() == protocol.RUNNER_NAME:
                     return True
     except psutil.Error:
         return False

@@ -8,7 +8,8 @@ ipykernel의 ``ipykernel_launcher``와 같지만 두 가지가 다릅니다.
   테스트가 실패합니다. 한도를 넘는 글은 버리고(잠깐 쉬어 보내는 스레드가 따라잡게 함), 실행기는 받은 출력이
   넘치면 그 셀을 중단합니다.
 
-실행기(:mod:`.runner`)가 샌드박스 안에 이 커널의 kernelspec을 만듭니다.
+실행기(:mod:`.runner`)가 샌드박스 안에 이 커널의 kernelspec을 만듭니다. 샌드박스 안에서는 실행기가 이 커널을
+exec 대신 fork로 시작합니다 (:mod:`.forkkernel`; 그때는 :func:`serve`를 바로 부릅니다).
 """
 
 import sys
@@ -32,12 +33,19 @@ class CappedOutStream(OutStream):
         return super().write(string)
 
 
-if __name__ == "__main__":
+OUTSTREAM = "--IPKernelApp.outstream_class=ctxcourse.grading.jail.kernel.CappedOutStream"
+
+
+def serve(arguments: list[str]) -> None:
+    """커널을 이 프로세스에서 실행합니다 (``arguments``: ``-f CONNECTION_FILE`` 등 IPKernelApp의 인자)."""
     sys.modules.setdefault("debugpy", None)
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=[*arguments, OUTSTREAM])
+
+
+if __name__ == "__main__":
     # ipykernel_launcher처럼: 불러오는 동안 현재 폴더를 sys.path에서 뺍니다 (IPython이 나중에 다시 넣습니다).
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]
-    from ipykernel import kernelapp
-
-    sys.argv.append("--IPKernelApp.outstream_class=ctxcourse.grading.jail.kernel.CappedOutStream")
-    kernelapp.launch_new_instance()
+    serve(sys.argv[1:])

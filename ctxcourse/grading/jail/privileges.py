@@ -35,6 +35,15 @@ def drop_privileges(job: dict) -> None:
     if sys.platform.startswith("linux"):
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
         _prctl(PR_SET_DUMPABLE, 0)
+    if job.get("seccomp"):
+        # 미리 불러 둔 프로세스(zygote)에서 갈라져 나온 실행기: bwrap이 아니라 여기서 권한 능력을 버리고 필터를 겁니다.
+        from .. import seccomp
+        from .namespaces import drop_capabilities, load_seccomp
+
+        drop_capabilities()
+        program = seccomp.program()
+        if program:
+            load_seccomp(program)
 
 
 def _copy_submission(files_dir: str, work: str) -> None:
@@ -49,9 +58,11 @@ def _copy_submission(files_dir: str, work: str) -> None:
 
 
 def kernel_spec() -> dict:
-    """채점 커널의 kernelspec (:data:`KERNEL_NAME`): 디버거 없는 ipykernel (:mod:`.kernel`)."""
+    """채점 커널의 kernelspec (:data:`KERNEL_NAME`): 디버거 없는 ipykernel (:mod:`.kernel`)을 실행기가 fork로
+    시작합니다 (:mod:`.forkkernel`의 provisioner; ``argv``는 jupyter_client가 명령을 만들 때만 씁니다)."""
     return {"argv": [sys.executable, "-m", "ctxcourse.grading.jail.kernel", "-f", "{connection_file}"],
-            "display_name": "Python 3 (채점)", "language": "python", "metadata": {"debugger": False}}
+            "display_name": "Python 3 (채점)", "language": "python",
+            "metadata": {"debugger": False, "kernel_provisioner": {"provisioner_name": "ctxgrade-fork-provisioner"}}}
 
 
 def _write_kernelspec(data_dir: str) -> None:
@@ -61,17 +72,24 @@ def _write_kernelspec(data_dir: str) -> None:
         json.dump(kernel_spec(), handle)
 
 
+def copy_mpl_cache(cache: str, target: str) -> None:
+    """채점기가 만들어 둔 matplotlib 글꼴 캐시(읽기 전용)를 쓸 수 있는 설정 폴더로 복사합니다."""
+    if not os.path.isdir(cache):
+        return
+    os.makedirs(target, exist_ok=True)
+    for name in os.listdir(cache):
+        if name.endswith(".json"):
+            shutil.copyfile(os.path.join(cache, name), os.path.join(target, name))
+
+
 def prepare_home(job: dict) -> None:
     """작업 폴더에 제출 파일을 복사하고, 커널이 쓸 폴더들과 kernelspec을 만듭니다."""
     _copy_submission(job["files_dir"], job["workdir"])
     for key in ("MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR"):
         if os.environ.get(key):
             os.makedirs(os.environ[key], exist_ok=True)
-    cache = job.get("mpl_cache")
-    if cache and os.path.isdir(cache) and os.environ.get("MPLCONFIGDIR"):
-        for name in os.listdir(cache):
-            if name.endswith(".json"):
-                shutil.copyfile(os.path.join(cache, name), os.path.join(os.environ["MPLCONFIGDIR"], name))
+    if job.get("mpl_cache") and os.environ.get("MPLCONFIGDIR"):
+        copy_mpl_cache(job["mpl_cache"], os.environ["MPLCONFIGDIR"])
     os.makedirs(job["records_dir"], exist_ok=True)
     if os.environ.get("JUPYTER_DATA_DIR"):
         _write_kernelspec(os.environ["JUPYTER_DATA_DIR"])

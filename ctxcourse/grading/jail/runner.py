@@ -36,8 +36,10 @@ from nbformat.v4.nbjson import reads as read_v4  # noqa: E402
 from .. import protocol  # noqa: E402
 from ..protocol import CALL, END, REPLY, TEST, cell_line, event_line  # noqa: E402
 from .calls import RECORDER, CallLoop  # noqa: E402
+from . import forkkernel  # noqa: E402
 from .client import TIMEOUT_ERROR, GradingClient, skip_output_validation  # noqa: E402
 from .privileges import KERNEL_NAME, drop_privileges, kernel_spec, prepare_home  # noqa: E402
+from .namespaces import set_name  # noqa: E402
 from .strays import StrayKiller  # noqa: E402
 
 class Emitter:
@@ -297,8 +299,13 @@ def _read_notebook(path: str):
     return nb
 
 
+def _kernel_name(job: dict) -> str:
+    """샌드박스 안(JUPYTER_DATA_DIR이 있음)의 python3는 채점 커널(fork로 시작), 밖에서는 설치된 kernelspec."""
+    return KERNEL_NAME if job["kernel_name"] == "python3" and os.environ.get("JUPYTER_DATA_DIR") else job["kernel_name"]
+
+
 def _client(nb, job: dict) -> GradingClient:
-    kernel = KERNEL_NAME if job["kernel_name"] == "python3" and os.environ.get("JUPYTER_DATA_DIR") else job["kernel_name"]
+    kernel = _kernel_name(job)
     return GradingClient(
         nb, job, spec=kernel_spec() if kernel == KERNEL_NAME else None, timeout=job["timeout"],
         startup_timeout=job["startup_timeout"], kernel_name=kernel,
@@ -333,33 +340,28 @@ class _Ending:
             self.killer.report()
 
 
-async def run(job: dict, emit) -> None:
-    started = time.monotonic()
+async def run(job: dict, emit, nb, log, started: float) -> None:
     skip_output_validation()
-    nb = _read_notebook(job["notebook"])
     client = _client(nb, job)
-    emit(protocol.start_line(len(nb.cells)))
     killer = StrayKiller(emit, job["fork_bomb_threshold"]) if job.get("kill_strays") else None
-    log_path = os.path.join(job["records_dir"], "kernel.log")
-    state = Run(client, job, emit, killer, log_path)
+    state = Run(client, job, emit, killer, log.name)
     ending = _Ending(client, killer)
-    with open(log_path, "ab", buffering=0) as log:
-        try:
-            async with client.async_setup_kernel(cwd=job["workdir"], stdout=log, stderr=log, stdin=subprocess.DEVNULL):
-                if killer is not None:
-                    killer.kernel_pid = client.km.provisioner.process.pid
-                    ending.watcher = asyncio.ensure_future(killer.run())
-                emit(protocol.kernel_ready_line(time.monotonic() - started))
-                # 학생 셀보다 먼저: 결과를 기록용 데이터로 바꾸는 채점 도구를 적어 둡니다 (recorder.arm)
-                if not await client.silent_ok(f"{RECORDER}.arm()", job["control_timeout"]):
-                    emit(event_line("recorder_failed", index=-1, test="", detail="arm"))
-                await state.cells(nb, {int(k): v for k, v in job["tests"].items()})
-                # 커널을 끝낸 뒤 곧바로 done: 채점기는 이 줄에서 샌드박스를 닫으므로, nbclient가 커널의 끝을
-                # 0.1초 간격으로 확인하며 정리하는 시간(제출물마다 약 0.1초)을 기다리지 않습니다.
-                ending()
-                emit(protocol.done_line(time.monotonic() - started, state.stopped))
-        finally:
+    try:
+        async with client.async_setup_kernel(cwd=job["workdir"], stdout=log, stderr=log, stdin=subprocess.DEVNULL):
+            if killer is not None:
+                killer.kernel_pid = client.km.provisioner.process.pid
+                ending.watcher = asyncio.ensure_future(killer.run())
+            emit(protocol.kernel_ready_line(time.monotonic() - started))
+            # 학생 셀보다 먼저: 결과를 기록용 데이터로 바꾸는 채점 도구를 적어 둡니다 (recorder.arm)
+            if not await client.silent_ok(f"{RECORDER}.arm()", job["control_timeout"]):
+                emit(event_line("recorder_failed", index=-1, test="", detail="arm"))
+            await state.cells(nb, {int(k): v for k, v in job["tests"].items()})
+            # 커널을 끝낸 뒤 곧바로 done: 채점기는 이 줄에서 샌드박스를 닫으므로, nbclient가 커널의 끝을
+            # 0.1초 간격으로 확인하며 정리하는 시간(제출물마다 약 0.1초)을 기다리지 않습니다.
             ending()
+            emit(protocol.done_line(time.monotonic() - started, state.stopped))
+    finally:
+        ending()
 
 
 def main(argv=None) -> int:
@@ -369,6 +371,13 @@ def main(argv=None) -> int:
         return 2
     with open(argv[0], encoding="utf-8") as handle:
         job = json.load(handle)
+    return run_job(job)
+
+
+def run_job(job: dict) -> int:
+    """작업 하나를 실행합니다 (샌드박스 안에서는 :mod:`.zygote`가 fork한 프로세스가 바로 부릅니다)."""
+    started = time.monotonic()
+    set_name(protocol.RUNNER_NAME)
     emit = Emitter()
     try:
         drop_privileges(job)
@@ -377,7 +386,13 @@ def main(argv=None) -> int:
         emit(protocol.fatal_line(f"샌드박스 준비 실패: {type(error).__name__}: {error}"))
         return 3
     try:
-        asyncio.run(run(job, emit))
+        nb = _read_notebook(job["notebook"])
+        emit(protocol.start_line(len(nb.cells)))
+        with open(os.path.join(job["records_dir"], "kernel.log"), "ab", buffering=0) as log:
+            if _kernel_name(job) == KERNEL_NAME:
+                # asyncio와 ZeroMQ보다 먼저 (스레드가 하나뿐일 때) 커널을 fork합니다: 불러 둔 모듈을 그대로 씁니다.
+                forkkernel.start(job["records_dir"], job["workdir"], log.fileno())
+            asyncio.run(run(job, emit, nb, log, started))
     except Exception as error:  # noqa: BLE001
         emit(protocol.fatal_line(f"{type(error).__name__}: {error}"))
         return 4

@@ -1,0 +1,97 @@
+"""리눅스 이름공간·마운트·권한 능력·seccomp를 다루는 작은 도구들 (libc를 ctypes로 부릅니다; Python 3.11에는
+``os.unshare``가 없습니다).
+
+미리 불러 둔 채점 프로세스(:mod:`.zygote`)가 제출물마다 새 PID·마운트·IPC 이름공간을 만들고, 그 안에 새 /proc와
+크기가 제한된 새 tmpfs(/tmp, 작업 폴더)를 올리는 데 씁니다. 학생 코드가 돌기 전에 실행기가 권한 능력을 모두
+버리고 seccomp 필터를 겁니다 (:func:`drop_capabilities`, :func:`load_seccomp`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+PR_SET_NAME = 15
+PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"{what}: {os.strerror(number)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(_libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None,
+                       ctypes.c_ulong(flags), data.encode() if data else None), f"mount {target}")
+
+
+def prctl(option: int, value, *rest: int) -> None:
+    args = [ctypes.c_ulong(x) for x in rest] + [ctypes.c_ulong(0)] * (3 - len(rest))
+    _check(_libc.prctl(ctypes.c_int(option), value, *args), f"prctl({option})")
+
+
+def set_name(name: str) -> None:
+    """이 프로세스의 이름(/proc/PID/comm, 15바이트까지)을 바꿉니다: 부모가 psutil로 실행기를 알아봅니다."""
+    prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]))
+
+
+def not_dumpable() -> None:
+    """같은 uid의 다른 프로세스가 이 프로세스의 메모리(/proc/PID/mem)를 읽지 못하게 합니다."""
+    prctl(PR_SET_DUMPABLE, ctypes.c_ulong(0))
+
+
+def fresh_submission_mounts(workdir: str, tmp_size: int, job_source: str, job_target: str, hide: str) -> None:
+    """새 마운트 이름공간 안에서 (새 PID 이름공간의 1번 프로세스가 부릅니다): 마운트를 바깥과 끊고, 새 /proc,
+    크기가 제한된 새 /tmp와 작업 폴더, 이 제출물의 작업 폴더만 읽기 전용으로 ``job_target``에 올리고, 모든 작업이
+    모인 ``hide``는 빈 tmpfs로 덮습니다 (다른 제출물의 작업을 볼 수 없도록)."""
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path in ("/tmp", workdir):
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_size)},mode=1777")
+    mount(job_source, job_target, None, MS_BIND | MS_REC)
+    mount("none", job_target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    mount("tmpfs", hide, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4096,mode=0755")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """권한 능력을 모두 버립니다 (effective, permitted, inheritable, ambient). 사용자 이름공간 모드에서 미리 불러 둔
+    프로세스는 CAP_SYS_ADMIN을 가지고 있으므로, 학생 코드를 돌리는 프로세스는 반드시 이것을 부릅니다."""
+    prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL))
+    header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def load_seccomp(program: bytes) -> None:
+    """seccomp BPF 프로그램(:func:`ctxcourse.grading.seccomp.program`)을 이 프로세스에 겁니다. 뒤에 만드는 모든
+    하위 프로세스가 물려받고, 풀 수 없습니다. no_new_privs가 먼저 켜져 있어야 합니다 (drop_privileges)."""
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.addressof(fprog))

@@ -1,0 +1,135 @@
+"""미리 불러 둔 채점 프로세스(zygote)의 격리: 한 슬롯의 zygote에서 차례로 실행한 제출물들이 서로를 볼 수 없고,
+학생 코드는 권한 능력 없이 seccomp 필터 아래에서 돌며, zygote가 죽거나 잘못되면 새로 뜹니다.
+
+노트북 두 개를 같은 슬롯에서 실행합니다 (:meth:`Sandbox.run`, 채점기가 쓰는 그대로): 첫째는 /tmp와 작업 폴더에
+표시를 남기고 끝나지 않는 프로세스를 띄우고, SysV 메시지 큐를 만들고, 둘째는 그것들을 찾습니다."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import nbformat
+import pytest
+
+from ctxcourse.grading.sandbox import Limits, Sandbox
+
+pytestmark = pytest.mark.slow
+
+LEAVE = r'''
+import os, subprocess, sys, ctypes
+open("/tmp/left-by-first", "w").write("x")
+open("/home/student/left-by-first", "w").write("x")
+subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(600)"], start_new_session=True)
+libc = ctypes.CDLL(None, use_errno=True)
+queue = libc.msgget(0x5eed, 0o1666)
+print(json.dumps({"queue": queue}))
+'''
+
+PROBE = r'''
+import ctypes, json, os, socket
+status = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\t" in line)
+pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+names = {p: open(f"/proc/{p}/comm").read().strip() for p in pids if os.path.exists(f"/proc/{p}/comm")}
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2).close()
+    net = "open"
+except OSError as error:
+    net = type(error).__name__
+libc = ctypes.CDLL(None, use_errno=True)
+print(json.dumps({
+    "cap_eff": status["CapEff"].strip(), "cap_prm": status["CapPrm"].strip(), "cap_amb": status["CapAmb"].strip(),
+    "seccomp": status["Seccomp"].strip(), "no_new_privs": status["NoNewPrivs"].strip(),
+    "names": sorted(names.values()), "net": net,
+    "tmp": sorted(os.listdir("/tmp")), "home": sorted(os.listdir("/home/student")),
+    "jobs": sorted(os.listdir("/ctxgrade/jobs")) if os.path.isdir("/ctxgrade/jobs") else None,
+    "job": sorted(os.listdir("/ctxgrade/job")),
+    "queue": libc.msgget(0x5eed, 0o666),
+    "mount": libc.mount(b"none", b"/tmp", b"tmpfs", 0, None),
+    "random": __import__("numpy").random.random(),
+}))
+'''
+
+
+def _job(root, name: str, code: str):
+    job_dir = root / name
+    (job_dir / "files").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json"), nbformat.v4.new_code_cell(code)])
+    nbformat.write(nb, job_dir / "files" / "probe.ipynb")
+    os.chmod(job_dir, 0o700)
+    return job_dir
+
+
+def _printed(run) -> dict:
+    for line in run.lines:
+        if line.get("type") == "cell" and line.get("index") == 1:
+            for output in line["outputs"]:
+                if output.get("name") == "stdout":
+                    return json.loads(output["text"].strip().splitlines()[-1])
+    raise AssertionError(f"셀 출력이 없습니다: {run.lines} {run.stderr}")
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    box = Sandbox(Limits())
+    box.check()
+    yield box
+    box.close()
+
+
+def _run(sandbox, job_dir, slot=3):
+    job = {"notebook_name": "probe.ipynb", "tests": {}, "graded": [], "kernel_name": "python3"}
+    return sandbox.run(job_dir, job, slot)
+
+
+def test_submissions_on_one_zygote_see_nothing_of_each_other(sandbox, tmp_path):
+    root = tmp_path / "jobs"
+    root.mkdir()
+    os.chmod(root, 0o711)
+    first = _run(sandbox, _job(root, "first", LEAVE))
+    assert first.finished, first.stderr
+    zygote = sandbox._zygotes[3].process.pid
+    assert _printed(first)["queue"] >= 0, "첫 제출물이 메시지 큐를 만들지 못했습니다 (시험이 뜻이 없음)"
+    other = _job(root, "other-student", "print(1)")
+    second = _run(sandbox, _job(root, "second", PROBE))
+    third = _run(sandbox, _job(root, "third", PROBE))
+    assert sandbox._zygotes[3].process.pid == zygote, "제출물마다 zygote를 새로 띄웠습니다"
+    seen, again = _printed(second), _printed(third)
+    assert "left-by-first" not in seen["tmp"] and "left-by-first" not in seen["home"], "앞 제출물의 파일이 보입니다"
+    assert seen["home"] == ["probe.ipynb"], seen["home"]
+    assert seen["jobs"] == [], f"다른 제출물의 작업 폴더가 보입니다: {seen['jobs']} ({other.name})"
+    assert seen["job"] == ["files", "job.json"]
+    assert seen["queue"] == -1, "앞 제출물의 SysV 메시지 큐가 남아 있습니다"
+    assert seen["names"] == ["ctxgrade-init", "ctxgrade-kernel", "ctxgrade-runner"], \
+        f"앞 제출물의 프로세스나 zygote가 보입니다: {seen['names']}"
+    assert int(seen["cap_eff"], 16) == int(seen["cap_prm"], 16) == int(seen["cap_amb"], 16) == 0, seen
+    assert seen["seccomp"] == "2" and seen["no_new_privs"] == "1", seen
+    assert seen["mount"] == -1, "학생 코드가 mount를 부를 수 있습니다"
+    assert seen["net"] != "open"
+    assert seen["random"] != again["random"], "fork한 커널들이 같은 numpy 난수를 냅니다"
+
+
+def test_a_dead_or_wedged_zygote_is_replaced(sandbox, tmp_path):
+    root = tmp_path / "jobs"
+    root.mkdir()
+    os.chmod(root, 0o711)
+    assert _run(sandbox, _job(root, "a", "print(json.dumps({'ok': 1}))")).finished
+    old = sandbox._zygotes[3]
+    os.killpg(old.process.pid, signal.SIGKILL)
+    old.process.wait(timeout=30)
+    run = _run(sandbox, _job(root, "b", "print(json.dumps({'ok': 2}))"))
+    assert run.finished and _printed(run) == {"ok": 2}, run.stderr
+    assert sandbox._zygotes[3] is not old
+    # 벽시계 제한에 걸린 제출물: zygote째 끝내고, 다음 제출물은 새 zygote에서 정상으로 돕니다.
+    short = Sandbox(Limits(wall_timeout=8, cell_timeout=60))
+    short.check()
+    try:
+        stuck = short.run(_job(root, "c", "import time\ntime.sleep(60)"), {"notebook_name": "probe.ipynb", "tests": {},
+                          "graded": [], "kernel_name": "python3"}, 3)
+        assert stuck.wall_timeout and not stuck.finished
+        after = short.run(_job(root, "d", "print(json.dumps({'ok': 3}))"), {"notebook_name": "probe.ipynb", "tests": {},
+                          "graded": [], "kernel_name": "python3"}, 3)
+        assert after.finished and _printed(after) == {"ok": 3}, after.stderr
+    finally:
+        short.close()
