@@ -85,3 +85,19 @@ def test_numpy_broadcasting_has_one_id_however_it_is_noticed():
     with pytest.raises(Feedback) as patched_way:
         broadcasting.check_by_hand((2,), (3,), RuntimeError(broadcasting.MARKER), (2,))
     assert engine_way.value.id == patched_way.value.id == "used_numpy_broadcasting"
+
+
+
+def test_identify_has_no_ambiguous_field_and_reads_long_student_text():
+    """진단 틀의 자리가 모두 ``.+?``였을 때 학생이 낸 2,000자 예외 글 하나에 51초가 걸렸습니다 (외부 레드팀 6차).
+    이제 자리는 다음 글귀를 담지 않으므로 끊을 곳이 하나뿐이고 (``.+?``는 끝에만), 긴 메시지도 끝까지 읽습니다."""
+    from ctxcourse.checks import diagnoses
+
+    for key in REGISTRY:
+        pattern = diagnoses._pattern(key).pattern
+        assert ".+?" not in pattern[:-3], (key, pattern)
+    hostile = ("a b" + "을 따라 합이 1입니다: 소프트맥스를 " + "c ") * 200
+    assert identify(hostile) is None
+    long_shape = tuple([1] * 80 + [3])
+    message = say("shape_wrong", call="broadcast_shape()", got=long_shape, expected=long_shape[:-1] + (2,))
+    assert len(message) > 500 and identify("Feedback: " + message) == "shape_wrong"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from ctxcourse.grading.feedback_page import HIDDEN_NOTE
+from ctxcourse.grading.feedback_page import AFTER_HIDDEN_NOTE, HIDDEN_NOTE, StripForFeedback
 from hostile.bank import BY_KEY, Entry, build_notebook, write_class
 from hostile.harness import course_cmd, nbgrader_cmd, released_minicourse, state, totals, tree_digest
 from hostile.minicourse import ASSIGNMENT, TESTS
@@ -49,7 +50,16 @@ libc = ctypes.CDLL(None)
 libc.shmget.restype = ctypes.c_int
 print("shmget 결과", libc.shmget(0, 1 << 30, 0o1600))'''
 
+# 받은 입력을 모아 두었다가 (숨은 테스트 뒤의) 마지막 셀에서 출력하는 정답 함수 (숨은 테스트의 입력이 피드백으로 새는 길)
+LEAK_LOG = '''SEEN = []
+def context_vector(hs, a):
+    SEEN.append(float(np.asarray(hs).sum()))
+    return np.sum(hs * a.reshape(-1, 1), axis=0)'''
+LEAK_PRINT = 'print("LEAK", SEEN)'
+
 EXTRA = {
+    "leak_inputs": Entry("leak_inputs", "받은 입력을 모아 뒤 셀에서 출력 (정답)", {"context_vector": LEAK_LOG},
+                         extra=(("end", LEAK_PRINT),), score=8),
     "html_output": Entry("html_output", "HTML·스크립트 출력 (정답)", extra=(("start", HTML_OUTPUT),), score=8),
     "terminal": Entry("terminal", "터미널 제어 문자와 rich 표시 문법 (정답)", extra=(("end", TERMINAL),), score=8),
     "memory_escape": Entry("memory_escape", "memfd·SysV 공유 메모리 (정답)", extra=(("start", MEMORY),), score=8),
@@ -212,7 +222,20 @@ def test_feedback_pages_show_scores_and_the_korean_diagnosis(graded):
     rw = pages["rw_no_axis"]
     shape_message = state(graded["course"], "rw_no_axis")["tests"]["test_repeat_weights_shape"]["message"]
     assert shape_message.split(": ", 1)[-1][:30] in rw
-    assert "data:image/png;base64," in pages["correct"], "학생의 plot_weights 그림이 없습니다"
+    # 숨은 테스트 뒤에 실행된 셀(plot_weights의 해답 셀 등)의 채점 출력은 싣지 않고 그 까닭을 적습니다.
+    assert "data:image/png;base64," not in pages["correct"] and AFTER_HIDDEN_NOTE in pages["correct"]
+
+
+def test_feedback_carries_no_input_of_the_hidden_tests(graded):
+    """학생 함수가 숨은 테스트의 입력을 모아 뒤 셀에서 출력해도 피드백 페이지(우리 것과 nbgrader의 것)에는 없습니다."""
+    course = graded["course"]
+    assert "LEAK [" in _own_outputs(course, "leak_inputs"), "출력이 채점 노트북에 없습니다 (시험이 뜻이 없음)"
+    page = html.unescape(_pages(course)["leak_inputs"])
+    assert "LEAK [" not in page and AFTER_HIDDEN_NOTE in page   # 셀의 코드(print("LEAK", SEEN))는 보이고, 출력은 없음
+    nb = nbformat.read(course / "autograded" / "leak_inputs" / ASSIGNMENT / NB, as_version=4)
+    stripped, _ = StripForFeedback().preprocess(nb, {})
+    outputs = json.dumps([cell.get("outputs", []) for cell in stripped.cells], ensure_ascii=False)
+    assert "LEAK [" not in outputs and AFTER_HIDDEN_NOTE in outputs, "nbgrader generate_feedback용 전처리기가 입력을 남깁니다"
 
 
 def test_student_html_and_scripts_are_inert_in_chromium(graded):

@@ -41,6 +41,8 @@ _TEST_FRAME = re.compile(r'^\s*File "<테스트 셀 [^>]*>", line (\d+)')
 HIDDEN_NOTE = ("숨은 테스트에서 틀렸습니다. 숨은 테스트는 기준 예제와 다른 새 입력(T ≠ H ≠ N)과 성질(원-핫 가중치, "
                "균등 가중치 등)로 함수를 확인합니다. 기준 예제 밖의 입력을 직접 만들어 함수를 시험해 보세요.")
 UNSAFE_NOTE = "(HTML·스크립트 출력은 안전을 위해 글자로만 보여 줍니다)"
+AFTER_HIDDEN_NOTE = ("(이 셀은 숨은 테스트 뒤에 실행되었습니다. 그런 셀의 채점 출력에는 숨은 테스트의 입력이 담길 수 있어 "
+                     "피드백에 싣지 않습니다. 출력은 노트북을 직접 실행해 확인하세요.)")
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
@@ -60,6 +62,22 @@ def hidden_lines(source: str) -> set[int]:
         if "END HIDDEN TESTS" in line:
             hidden = False
     return lines
+
+
+def after_hidden_tests(nb, test_sources: dict[str, str] | None = None) -> set[int]:
+    """숨은 테스트가 있는 첫 테스트 셀 뒤의 학생 코드 셀 번호들. 채점기는 숨은 테스트의 입력으로 학생 함수를
+    부르므로, 그 뒤에 실행된 셀은 그 입력을 (학생 함수가 모아 두었다가) 출력할 수 있습니다: 피드백에 싣지 않습니다."""
+    found, seen = set(), False
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        if is_test_cell(cell):
+            grade_id = (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
+            source = (test_sources or {}).get(grade_id) or _joined(cell.get("source", ""))
+            seen = seen or bool(hidden_lines(source))
+        elif seen:
+            found.add(index)
+    return found
 
 
 def failed_in_hidden(error: dict, source: str) -> bool:
@@ -217,7 +235,8 @@ def notebook_page(nb, *, assignment: str, notebook: str, student: str, grades: d
     """채점된 노트북 하나의 페이지 데이터. ``grades``: grade_id → (점수, 만점) (성적부),
     ``test_sources``: 테스트 grade_id → 강사의 테스트 코드 (설명과 숨은 구역을 찾는 데만 씁니다)."""
     cells, passed, failed = [], 0, 0
-    for cell in nb.cells[:MAX_CELLS]:
+    after = after_hidden_tests(nb, test_sources)
+    for index, cell in enumerate(nb.cells[:MAX_CELLS]):
         grade_id = (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")
         if cell.get("cell_type") == "markdown":
             cells.append(CellView("markdown", html=_MARKDOWN.render(_math_as_code(strip_controls(_joined(cell.get("source", "")))))))
@@ -230,8 +249,10 @@ def notebook_page(nb, *, assignment: str, notebook: str, student: str, grades: d
             cells.append(CellView("test", test=TestView(grade_id, docstring(source), score, top, ok, hidden,
                                                         message or ("" if ok else "이 테스트를 통과하지 못했습니다."))))
         elif cell.get("cell_type") == "code" and not is_test_cell(cell):
-            cells.append(CellView("code", source=_clip(strip_controls(_joined(cell.get("source", "")))),
-                                  outputs=output_views(cell.get("outputs", []))))
+            outputs = output_views(cell.get("outputs", []))
+            if index in after and outputs:
+                outputs = [OutputView("note", AFTER_HIDDEN_NOTE)]
+            cells.append(CellView("code", source=_clip(strip_controls(_joined(cell.get("source", "")))), outputs=outputs))
     score = sum(s for s, _ in grades.values())
     top = sum(m for _, m in grades.values())
     return PageView(assignment, notebook, strip_controls(student, keep_newlines=False), score, top, questions, cells,
@@ -266,6 +287,10 @@ class StripForFeedback(Preprocessor):
 
     enabled = Bool(True).tag(config=True)
 
+    def preprocess(self, nb, resources):
+        self._after_hidden = after_hidden_tests(nb)   # 테스트 셀의 코드를 바꾸기 전에 (숨은 구역을 찾아야 하므로)
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         if is_test_cell(cell):
             source = _joined(cell.get("source", ""))
@@ -274,6 +299,8 @@ class StripForFeedback(Preprocessor):
             cell.source = f'"""{docstring(source)}"""  # 테스트 코드는 채점할 때만 씁니다'
             cell.outputs = ([{"output_type": "error", "ename": "Feedback", "evalue": message, "traceback": [message]}]
                             if errors else [])
+        elif cell.get("cell_type") == "code" and index in getattr(self, "_after_hidden", ()) and cell.get("outputs"):
+            cell.outputs = [_inert({"output_type": "stream", "name": "stdout", "text": AFTER_HIDDEN_NOTE})]
         elif cell.get("cell_type") == "code":
             cell.outputs = [_inert(output) for output in cell.get("outputs", [])]
         elif cell.get("cell_type") == "markdown" and not (cell.get("metadata", {}).get("nbgrader", {}) or {}).get("locked"):

@@ -497,6 +497,10 @@ class Channel:
         self.notes.extend(notes)
         if request.function in undefined:
             raise NameError(f"name '{request.function}' is not defined")
+        if len(calls) > 1:
+            # 녹화기는 요청 하나에 (바깥쪽) 기록 하나만 씁니다: 더 있으면 학생 코드가 기록을 꾸며 넣은 것입니다.
+            self.notes.append(f"{self.test}: 요청 하나({request.function})에 기록이 {len(calls)}개 왔습니다 (기록 위조)")
+            return []
         return calls
 
     def why_missing(self, name: str) -> str:

@@ -27,6 +27,8 @@ PATTERNS: list[tuple[str, str]] = [
     (r"\bsocket\b|\burllib\b|\brequests\b|\bhttp\.client\b", "네트워크에 접속하려 함"),
     (r"gradebook|\.\./|/source/|autograded|\bnbgrader\b", "강좌 폴더(성적부, source/, 다른 제출물)에 접근하려 함"),
     (r"\bsys\.(settrace|setprofile|stdout\s*=|stderr\s*=)", "추적기나 출력 스트림을 바꿈"),
+    (r"\b_getframe\b|\bf_globals\b|\bf_locals\b|\bf_back\b|\bgc\.get_(objects|referrers)\b|\binspect\.(stack|currentframe)\b",
+     "부른 쪽의 프레임이나 메모리의 객체를 뒤짐 (채점 도구의 내부에 손을 댐)"),
     (r"\b(exec|eval|compile)\s*\(|\bb64decode\b", "문자열로 만든 코드를 실행함 (exec/eval/compile, 감춘 코드)"),
     (r"\.\s*(get_\w+|_A|_text)\s*=(?!=)", "그림 객체의 값 읽는 메서드·속성을 바꿔치기함"),
 ]
