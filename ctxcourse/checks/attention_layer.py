@@ -186,7 +186,9 @@ def diagnose_attention_weight_grads(dhs: np.ndarray, dh: np.ndarray, hs: np.ndar
     N, T, H = hs.shape
     for ds, what in ((da, say("softmax_backward_missing")),
                      (a * da, say("softmax_backward_half") + ", 문장마다의 합 np.sum(a * da, axis=1, "
-                              "keepdims=True)에 a를 곱한 값을 빼지 않았습니다")):
+                              "keepdims=True)에 a를 곱한 값을 빼지 않았습니다"),
+                     (a * (1 - a) * da, say("softmax_backward_diagonal") + ", 다른 시각의 가중치가 주는 몫 "
+                                        "(-a_t * Σ_s a_s * da_s 중 s ≠ t)을 빠뜨렸습니다")):
         wrong_dh = np.sum(ds.reshape(N, T, 1) * hs, axis=1)
         if np.allclose(dh, wrong_dh):
             fail(f"AttentionWeight.backward()의 dh가 틀렸습니다: {what}. 소프트맥스의 역전파는 "
@@ -294,11 +296,18 @@ def check_attention_weight_backward(cls: Callable, layer: Any, hs: np.ndarray, h
     return dhs, dh
 
 
+LAYERS_FIRST = ("Attention은 여러분의 WeightSum과 AttentionWeight를 씁니다: 그 두 계층의 테스트가 먼저 통과하는지 "
+                "확인하세요 (오류가 그 계층 안에서 났을 수 있습니다).")
+
+
 def check_attention_backward(cls: Callable, layer: Any, hs: np.ndarray, h: np.ndarray, dc: np.ndarray):
     """``layer``(forward(hs, h)를 이미 부른 Attention)의 backward(dc)를 확인합니다."""
     N, T, H = hs.shape
-    dhs, dh = check_grads(backward(layer, ATTENTION, dc), "Attention.backward", ("dhs", "dh"),
-                          ((N, T, H), (N, H)))
+    try:
+        result = backward(layer, ATTENTION, dc)
+    except Feedback as error:   # 오류가 Attention이 쓰는 계층 안에서 났을 수 있습니다: 어디를 먼저 볼지 알려 줍니다
+        fail(f"{error} {LAYERS_FIRST}")
+    dhs, dh = check_grads(result, "Attention.backward", ("dhs", "dh"), ((N, T, H), (N, H)))
     numeric = numeric_grads(cls, ATTENTION, (hs, h), dc)
 
     def diagnose():

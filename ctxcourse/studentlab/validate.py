@@ -30,6 +30,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$", re.M)
 _PROBLEM = re.compile(r"^문제\b")
 _DOCSTRING = re.compile(r'^\s*(?:[rRuU]?)("""|\'\'\')(.*?)\1', re.S)
 _FEEDBACK_PREFIX = re.compile(r"^\s*(?:Feedback|피드백)\s*:\s*")
+_DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
 
 
 def load_config():
@@ -65,23 +66,56 @@ def test_title(source: str, grade_id: str) -> str:
     return grade_id
 
 
-def failure_message(cell) -> str:
-    """실패한 테스트 셀의 한국어 메시지 한 줄: 오류의 값(ename과 evalue)만, traceback 없이."""
+# 파이썬 오류마다 한국어 안내 (영어 오류 글만 보이지 않도록)
+ERROR_HINTS = {
+    "SyntaxError": "문법 오류입니다: 괄호·따옴표가 짝이 맞는지, 콜론(:)을 빠뜨리지 않았는지 보세요",
+    "IndentationError": "들여쓰기 오류입니다: 함수 몸체의 줄들이 같은 칸만큼 들여쓰였는지 보세요",
+    "TabError": "들여쓰기에 탭과 공백이 섞였습니다: 공백 4칸으로 맞추세요",
+    "AttributeError": "객체에 없는 속성이나 메서드를 썼습니다: 이름의 철자와 self.… 속성을 만든 곳을 보세요",
+    "TypeError": "값의 종류나 인자의 수가 맞지 않습니다: 함수를 부를 때 넘긴 인자와 반환값의 종류를 보세요",
+    "ValueError": "값이나 형상이 맞지 않습니다: 배열의 형상(shape)을 출력해 보세요",
+    "IndexError": "범위를 벗어난 위치를 읽었습니다: 배열의 길이와 축을 보세요",
+    "KeyError": "사전(dict)에 없는 열쇠를 읽었습니다",
+    "ZeroDivisionError": "0으로 나누었습니다",
+    "UnboundLocalError": "값을 넣기 전에 변수를 읽었습니다",
+    "RecursionError": "함수가 자기 자신을 끝없이 부릅니다",
+}
+
+
+def _explained(ename: str, evalue: str) -> str:
+    hint = ERROR_HINTS.get(ename)
+    detail = f"{ename}: {evalue}" if evalue else ename
+    return f"{hint} ({detail})." if hint else (detail if evalue else f"{ename} 오류가 났습니다.")
+
+
+def cell_error(cell) -> tuple[str, str] | None:
+    """코드 셀의 마지막 오류 (ename, 한 줄 evalue). 오류가 없으면 None."""
     errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
-    if errors:
-        ename, evalue = errors[-1].get("ename", ""), _one_line(str(errors[-1].get("evalue", "")))
+    if not errors:
+        return None
+    return errors[-1].get("ename", ""), _one_line(str(errors[-1].get("evalue", "")))
+
+
+def failure_message(cell, broken: dict | None = None) -> str:
+    """실패한 테스트 셀의 한국어 메시지 한 줄: 오류의 값(ename과 evalue)만, traceback 없이. ``broken``: 앞의 코드 셀
+    중 오류로 끝난 셀이 정의하려던 이름 → 그 오류 (함수를 찾지 못한 까닭이 그것일 때 알려 줍니다)."""
+    error = cell_error(cell)
+    if error:
+        ename, evalue = error
         if ename == "NotImplementedError":
             return "아직 작성하지 않은 함수가 있습니다: '# 여기에 코드를 작성하세요' 부분을 채우세요."
         if ename == "NameError":
             name = re.search(r"name '([^']+)'", evalue)
             what = f"'{name.group(1)}'" if name else "이름"
+            earlier = (broken or {}).get(name.group(1)) if name else None
+            if earlier is not None:
+                return (f"{what}을(를) 찾을 수 없습니다: 그 함수를 정의하는 앞의 셀이 오류로 끝났습니다. "
+                        + _explained(*earlier))
             return (f"{what}을(를) 찾을 수 없습니다. 함수를 정의하는 셀을 지우거나 이름을 바꾸지 않았는지 보세요 "
                     f"({ename}: {evalue}).")
         if ename in ("Feedback", "AssertionError") and evalue:
             return evalue
-        if evalue:
-            return f"{ename}: {evalue}"
-        return f"{ename} 오류가 났습니다."
+        return _explained(ename, evalue)
     stderr = [out.get("text", "") for out in cell.get("outputs", [])
               if out.get("output_type") == "stream" and out.get("name") == "stderr"]
     if stderr:
@@ -97,6 +131,7 @@ def summarize(nb, *, changed: list | None = None, type_changed: list | None = No
     problems: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     heading = "문제"
+    broken: dict[str, tuple[str, str]] = {}   # 오류로 끝난 (테스트가 아닌) 코드 셀이 정의하려던 이름 → 그 오류
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for level, title in _HEADING.findall(cell.source):
@@ -104,8 +139,17 @@ def summarize(nb, *, changed: list | None = None, type_changed: list | None = No
                 if len(level) <= 2 and (_PROBLEM.match(title) or len(level) == 2):
                     heading, current = title, None
             continue
-        if not utils.is_grade(cell) or cell.cell_type != "code":
+        if cell.cell_type != "code":
             continue
+        if not utils.is_grade(cell) or utils.is_solution(cell):
+            error = cell_error(cell)
+            for name in _DEFINES.findall(cell.source):
+                if error:
+                    broken[name] = error
+                else:
+                    broken.pop(name, None)
+            if not utils.is_grade(cell):
+                continue
         if current is None:
             current = {"title": heading, "tests": [], "points": 0.0, "max_points": 0.0}
             problems.append(current)
@@ -116,7 +160,7 @@ def summarize(nb, *, changed: list | None = None, type_changed: list | None = No
         test = {"id": grade_id, "title": test_title(cell.source, grade_id), "passed": not failed,
                 "points": score, "max_points": max_score}
         if failed:
-            test["message"] = failure_message(cell)
+            test["message"] = failure_message(cell, broken)
         current["tests"].append(test)
         current["points"] += score
         current["max_points"] += max_score

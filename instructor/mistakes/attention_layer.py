@@ -165,6 +165,15 @@ MISTAKES = [
         messages={AW_BACKWARD: "a * da만 하고"},
     ),
     Mistake(
+        key="aw_softmax_backward_diagonal",
+        ids={"test_AttentionWeight_backward": "softmax_backward_diagonal", "test_Attention_backward": "gradient_differs"},
+        title="AttentionWeight.backward에서 소프트맥스 야코비안의 대각선만 씀 (ds = a * (1 - a) * da)",
+        cells={"AttentionWeight": _change(ATTENTION_WEIGHT, "ds = a * (da - np.sum(a * da, axis=1, keepdims=True))",
+                                          "ds = a * (1 - a) * da")},
+        lost=frozenset({AW_BACKWARD, AT_BACKWARD}),
+        messages={AW_BACKWARD: "대각선 a * (1 - a)만 곱하고"},
+    ),
+    Mistake(
         key="at_missing_dhs1",
         ids="attention_dhs_one_branch",
         title="Attention.backward에서 WeightSum 쪽 기울기 dhs0만 돌려줌 (dhs1을 더하지 않음)",
