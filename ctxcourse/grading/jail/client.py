@@ -1,9 +1,10 @@
 """nbclient 위의 채점용 노트북 클라이언트, 그리고 커널과 조용히 주고받는 작은 도구들.
 
 nbclient·jupyter_client의 내부(``_async_poll_for_reply``의 복사본, ``nbformat.v4.nbbase.validate``를 끄는 일,
-``KernelManager._kernel_spec``에 kernelspec을 직접 주는 일)를 건드리는 곳은 이 파일뿐입니다. 확인한 판:
-**nbclient 0.11.0**, **jupyter_client 8.10.0**, nbformat 5.10. 이들을 올리면 이 파일의 세 곳을 원본과 비교하세요
-(``NotebookClient._async_poll_for_reply``와 그 호출 방식, ``KernelManager.kernel_spec``).
+``KernelManager._kernel_spec``에 kernelspec을 직접 주는 일, ``KernelClient.wait_for_ready``를 바꾸는 일)를 건드리는
+곳은 이 파일뿐입니다. 확인한 판: **nbclient 0.11.0**, **jupyter_client 8.10.0**, nbformat 5.10. 이들을 올리면 이
+파일의 네 곳을 원본과 비교하세요 (``NotebookClient._async_poll_for_reply``와 그 호출 방식, ``KernelManager.kernel_spec``,
+``KernelClient._async_wait_for_ready``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import signal
 import time
 from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
@@ -42,6 +44,43 @@ def _output_size(msg: dict) -> int:
     return size
 
 
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client 8.10의 ``wait_for_ready``와 같지만, 끝에서 IOPub이 0.2초 동안 조용해질 때까지 기다리지 않고
+    답을 받은 kernel_info 요청의 idle 상태가 오면 끝냅니다 (제출물마다 0.2초). IOPub이 아직 이어지지 않아 그 idle을
+    놓쳤으면 (0.25초 안에 오지 않으면) 원본처럼 kernel_info를 다시 보냅니다. 그 뒤에 오는 다른 상태 메시지는
+    nbclient가 부모 msg_id로 걸러 냅니다."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                answered = msg["parent_header"].get("msg_id")
+                if await self._idle_after(answered, min(0.25, max(0.0, deadline - time.monotonic()))):
+                    self._handle_kernel_info_reply(msg)
+                    return
+            elif msg is None and not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    async def _idle_after(self, msg_id: str | None, timeout: float) -> bool:
+        """IOPub에서 ``msg_id`` 요청의 idle 상태를 기다립니다 (IOPub이 이어졌다는 증거). 시간 안에 오면 True."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=max(0.0, deadline - time.monotonic()))
+            except Empty:
+                return False
+            if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle" and \
+                    msg["parent_header"].get("msg_id") == msg_id:
+                return True
+
+
 class GradingClient(NotebookClient):
     """출력 크기를 제한하고 시간 초과를 nbgrader처럼 기록하는 노트북 클라이언트."""
 
@@ -61,6 +100,7 @@ class GradingClient(NotebookClient):
         ``KernelManager._kernel_spec``). kernelspec을 이름으로 찾으면 실행기가 IPython을 불러오고 여러 폴더를 뒤져
         제출물마다 약 0.1초가 커널 시작 앞에 더해집니다."""
         km = super().create_kernel_manager()
+        km.client_class = "ctxcourse.grading.jail.client.ReadyClient"
         km.ip = "127.0.0.1"   # 주지 않으면 jupyter_client가 psutil로 이 기계의 네트워크 주소를 모두 훑습니다 (약 0.09초)
         if self.spec is not None:
             from jupyter_client.kernelspec import KernelSpec

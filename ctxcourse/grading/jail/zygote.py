@@ -36,6 +36,13 @@ from .namespaces import CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, fresh_submissio
 JOBS = "/ctxgrade/jobs"      # 채점기의 작업 폴더들 (읽기 전용; 제출물마다 가림)
 JOB = "/ctxgrade/job"        # 이 제출물의 작업 폴더
 MAX_MESSAGE = 4096
+# 실행기와 커널이 쓰는 모듈 (커널이 시작하며 불러오는 것까지; 부작용 없이 불러오기만 하는 것들). matplotlib_inline의
+# 백엔드는 빼 둡니다: 불러올 때 IPython 셸이 있어야 그림 출력을 거는데, 그 셸은 fork한 커널에서 생깁니다.
+PRELOAD = ("IPython", "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
+           "IPython.extensions.storemagic", "IPython.utils.wildcard", "ipykernel.ipkernel", "ipykernel.kernelapp",
+           "ipykernel.zmqshell", "ctxcourse.grading.jail.kernel", "tornado.platform.asyncio", "tornado.queues",
+           "tornado.locks", "tornado.gen", "sqlite3", "pdb", "faulthandler", "numpy", "numpy.random",
+           "matplotlib", "matplotlib.pyplot", "ctxcourse.grading.jail.forkkernel", "ctxcourse.grading.jail.runner")
 
 
 def preload() -> None:
@@ -46,14 +53,11 @@ def preload() -> None:
         from .privileges import copy_mpl_cache
 
         copy_mpl_cache("/ctxgrade/mplcache", cache)
-    import IPython  # noqa: F401
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.kernelapp  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
-    import numpy  # noqa: F401
-    from jupyter_client.provisioning import KernelProvisionerFactory
+    import importlib
 
-    from . import forkkernel, runner  # noqa: F401
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from jupyter_client.provisioning import KernelProvisionerFactory
 
     KernelProvisionerFactory.instance()   # entry point 목록을 한 번 읽어 둡니다
 
