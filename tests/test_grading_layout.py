@@ -39,8 +39,8 @@ def test_the_jail_never_imports_nbgrader():
 
 
 def test_private_internals_of_nbgrader_and_nbclient_are_touched_in_one_fenced_file_each():
-    fences = {"nbgrader_glue.py": r"_preprocessors|_sanitizing|create_engine\s*=|_init_preprocessors",
-              "jail/client.py": r"_async_poll_for_reply|nbbase\.validate\s*="}
+    fences = {"nbgrader_glue.py": r"_preprocessors|_sanitizing|create_engine\s*=|_init_preprocessors|nbgraderformat",
+              "jail/client.py": r"_async_poll_for_reply|nbbase\.validate\s*=|_handle_kernel_info_reply|_kernel_spec\s*="}
     for path in GRADING.rglob("*.py"):
         relative = path.relative_to(GRADING).as_posix()
         for fence, pattern in fences.items():
@@ -104,3 +104,39 @@ def test_a_gradebook_that_cannot_be_reached_stops_the_run_instead_of_failing_eve
     fake._failed = lambda a, s, step, error: f"{s}: {type(error).__name__}"
     assert GradingEngine._step(fake, "마무리", "01_repeat", "kim", reports, lambda a, s: 1 / 0) is None
     assert reports == ["kim: ZeroDivisionError"]     # 제출물 하나의 오류는 기록하고 다음으로
+
+
+def test_cached_metadata_validation_judges_exactly_like_jsonschema():
+    """nbgrader의 셀 메타데이터 검사를 스키마마다 한 번 만든 검사기로 바꾸어도 판정과 오류 글은 그대로입니다."""
+    import jsonschema
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    from ctxcourse.grading.nbgrader_glue import _CachedSchemaValidation
+
+    schema = MetadataValidatorV3().schema
+    cached = _CachedSchemaValidation(jsonschema)
+    cells = [{"grade": True, "solution": False, "locked": True, "points": 2, "grade_id": "t", "schema_version": 3},
+             {"grade": "yes", "solution": False, "locked": True, "grade_id": "t", "schema_version": 3},
+             {"solution": True, "grade": False, "schema_version": 3},
+             {"grade": True, "solution": False, "locked": True, "points": -1, "grade_id": "", "schema_version": 3,
+              "extra": 1}]
+    for cell in cells:
+        outcomes = []
+        for validate in (jsonschema.validate, cached.validate):
+            try:
+                validate(cell, schema)
+                outcomes.append("ok")
+            except jsonschema.ValidationError as error:
+                outcomes.append(error.message)
+        assert outcomes[0] == outcomes[1], (cell, outcomes)
+    assert any(o != "ok" for cell in cells[1:] for o in [_judge(cached, cell, schema)])
+
+
+def _judge(cached, cell, schema) -> str:
+    import jsonschema
+
+    try:
+        cached.validate(cell, schema)
+        return "ok"
+    except jsonschema.ValidationError as error:
+        return error.message
