@@ -106,11 +106,17 @@ def _kernel_child(connection_file: str, workdir: str, log_fd: int) -> None:
 
         traceback.print_exc()
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+        exit_child(code)
+
+
+def exit_child(code: int) -> None:
+    """fork한 자식 프로세스를 끝냅니다: 출력을 비우고, 부모의 정리 코드(atexit 등)를 돌리지 않고 (os._exit).
+    신호로 끝난 자식의 음수 종료 코드는 셸처럼 128 + 신호 번호로 바꿉니다."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code if 0 <= code < 256 else 128 + (-code % 128))
 
 
 class ForkProvisioner(LocalProvisioner):

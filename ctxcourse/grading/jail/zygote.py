@@ -31,6 +31,7 @@ import signal
 import socket
 import sys
 
+from .forkkernel import exit_child
 from .namespaces import CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, fresh_submission_mounts, not_dumpable, set_name, unshare
 
 JOBS = "/ctxgrade/jobs"      # 채점기의 작업 폴더들 (읽기 전용; 제출물마다 가림)
@@ -81,7 +82,7 @@ def _submission(job_name: str, fds: list[int], tmp_size: int, workdir: str) -> N
     except BaseException as error:  # noqa: BLE001
         os.write(2, f"zygote: {type(error).__name__}: {error}\n".encode(errors="replace"))
     finally:
-        os._exit(code if 0 <= code < 256 else 128 + (-code % 128))
+        exit_child(code)
 
 
 def _init(job_name: str, fds: list[int], tmp_size: int, workdir: str) -> None:
@@ -105,7 +106,7 @@ def _init(job_name: str, fds: list[int], tmp_size: int, workdir: str) -> None:
     except BaseException as error:  # noqa: BLE001
         os.write(2, f"zygote init: {type(error).__name__}: {error}\n".encode(errors="replace"))
     finally:
-        os._exit(code if 0 <= code < 256 else 128 + (-code % 128))
+        exit_child(code)
 
 
 def _runner() -> None:
@@ -125,11 +126,7 @@ def _runner() -> None:
     except BaseException as error:  # noqa: BLE001
         os.write(2, f"runner: {type(error).__name__}: {error}\n".encode(errors="replace"))
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+        exit_child(code)
 
 
 def _probe(job: dict) -> int:
