@@ -208,8 +208,7 @@ class Sandbox:
             zygote = None
             try:
                 zygote = ZygoteHandle(lambda argv, fds, **popen: self.spawn_zygote(Path(root), argv, fds, **popen),
-                                      Path(root), {"tmpfs": self.limits.tmpfs, "workdir": WORKDIR},
-                                      max(60, self.limits.startup_timeout))
+                                      Path(root), self._zygote_settings(), max(60, self.limits.startup_timeout))
                 run = zygote.start(probe)
                 run.stdin.close()
                 ready, _, _ = select.select([run.stdout], [], [], 60)
@@ -392,12 +391,19 @@ class Sandbox:
             zygote.kill()
             zygote = None
         if zygote is None:
-            settings = {"tmpfs": self.limits.tmpfs, "workdir": WORKDIR}
+            settings = self._zygote_settings()
             zygote = ZygoteHandle(lambda argv, fds, **popen: self.spawn_zygote(jobs_root, argv, fds, **popen),
                                   Path(jobs_root), settings, self.limits.startup_timeout)
             with self._lock:
                 self._zygotes[slot] = zygote
         return zygote
+
+    def _zygote_settings(self) -> dict:
+        """zygote에 넘기는 설정: tmpfs 크기, 작업 폴더, 그리고 제출물마다 새 tmpfs가 덮을 곳(/tmp, 작업 폴더) 아래에
+        읽기 전용으로 보여야 하는 폴더 (예: /tmp 아래에 만든 clone의 가상환경)."""
+        covered = ("/tmp", WORKDIR)
+        keep = [p for p in _venv_paths() if any(p == c or p.startswith(c + "/") for c in covered)]
+        return {"tmpfs": self.limits.tmpfs, "workdir": WORKDIR, "keep": keep}
 
     def spawn_zygote(self, jobs_root: Path, argv: list[str], pass_fds: tuple, **popen) -> subprocess.Popen:
         return subprocess.Popen(self.command(None, [self.python, *argv], jobs_root=jobs_root), pass_fds=pass_fds,

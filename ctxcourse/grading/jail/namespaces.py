@@ -55,17 +55,35 @@ def not_dumpable() -> None:
     prctl(PR_SET_DUMPABLE, ctypes.c_ulong(0))
 
 
-def fresh_submission_mounts(workdir: str, tmp_size: int, job_source: str, job_target: str, hide: str) -> None:
+def fresh_submission_mounts(workdir: str, tmp_size: int, job_source: str, job_target: str, hide: str,
+                            keep: list[str] = ()) -> None:
     """새 마운트 이름공간 안에서 (새 PID 이름공간의 1번 프로세스가 부릅니다): 마운트를 바깥과 끊고, 새 /proc,
     크기가 제한된 새 /tmp와 작업 폴더, 이 제출물의 작업 폴더만 읽기 전용으로 ``job_target``에 올리고, 모든 작업이
-    모인 ``hide``는 빈 tmpfs로 덮습니다 (다른 제출물의 작업을 볼 수 없도록)."""
+    모인 ``hide``는 빈 tmpfs로 덮습니다 (다른 제출물의 작업을 볼 수 없도록). ``keep``: 새 tmpfs가 덮는 곳 아래에
+    있던 읽기 전용 폴더들 (예: /tmp 아래의 가상환경): 덮기 전에 열어 두었다가 새 tmpfs 위에 다시 읽기 전용으로 올립니다."""
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
     for path in ("/tmp", workdir):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_size)},mode=1777")
+    for path, fd in held:
+        _make_dirs(path)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     mount(job_source, job_target, None, MS_BIND | MS_REC)
     mount("none", job_target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     mount("tmpfs", hide, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4096,mode=0755")
+
+
+def _make_dirs(path: str) -> None:
+    """``path``까지의 폴더를 0755로 만듭니다 (새 tmpfs 안에서; 학생 uid가 지나갈 수 있되 쓸 수는 없게)."""
+    current = "/"
+    for part in [p for p in path.split("/") if p]:
+        current = os.path.join(current, part)
+        if not os.path.isdir(current):
+            os.mkdir(current)
+            os.chmod(current, 0o755)
 
 
 class _CapHeader(ctypes.Structure):

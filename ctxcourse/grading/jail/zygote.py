@@ -67,14 +67,14 @@ def _send(control: socket.socket, message: dict) -> None:
     control.sendall((json.dumps(message) + "\n").encode())
 
 
-def _submission(job_name: str, fds: list[int], tmp_size: int, workdir: str) -> None:
+def _submission(job_name: str, fds: list[int], tmp_size: int, workdir: str, keep: list[str]) -> None:
     """fork한 A: 새 이름공간을 만들고 1번(B)을 fork한 뒤 B가 끝나기를 기다립니다. 돌아오지 않습니다."""
     code = 70
     try:
         unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC)
         init = os.fork()
         if init == 0:
-            _init(job_name, fds, tmp_size, workdir)
+            _init(job_name, fds, tmp_size, workdir, keep)
         for fd in fds[:3]:
             os.close(fd)   # 표준 입출력은 B와 실행기만 가집니다 (끝나면 채점기가 EOF를 봅니다)
         os.write(fds[3], f"{init}\n".encode())
@@ -85,12 +85,12 @@ def _submission(job_name: str, fds: list[int], tmp_size: int, workdir: str) -> N
         exit_child(code)
 
 
-def _init(job_name: str, fds: list[int], tmp_size: int, workdir: str) -> None:
+def _init(job_name: str, fds: list[int], tmp_size: int, workdir: str, keep: list[str]) -> None:
     """B: 새 PID 이름공간의 1번. 마운트를 새로 하고 실행기(C)를 fork한 뒤 모든 자식을 거둡니다."""
     code = 71
     try:
         os.close(fds[3])
-        fresh_submission_mounts(workdir, tmp_size, os.path.join(JOBS, job_name), JOB, JOBS)
+        fresh_submission_mounts(workdir, tmp_size, os.path.join(JOBS, job_name), JOB, JOBS, keep)
         set_name("ctxgrade-init")
         for target, fd in enumerate(fds[:3]):
             os.dup2(fd, target)
@@ -144,8 +144,8 @@ def _probe(job: dict) -> int:
 class Zygote:
     """제어 소켓의 요청을 하나씩 처리합니다 (한 번에 제출물 하나)."""
 
-    def __init__(self, control: socket.socket, tmp_size: int, workdir: str):
-        self.control, self.tmp_size, self.workdir = control, tmp_size, workdir
+    def __init__(self, control: socket.socket, tmp_size: int, workdir: str, keep: list[str]):
+        self.control, self.tmp_size, self.workdir, self.keep = control, tmp_size, workdir, keep
         self.buffer = b""
 
     def _message(self) -> tuple[dict | None, list[int]]:
@@ -174,7 +174,7 @@ class Zygote:
         if child == 0:
             self.control.detach()   # 소켓 객체를 닫지 않고 설명자만 넘깁니다: 아래에서 모두 닫습니다
             os.close(report_r)
-            _submission(job_name, [*fds, report_w], self.tmp_size, self.workdir)
+            _submission(job_name, [*fds, report_w], self.tmp_size, self.workdir, self.keep)
         os.close(report_w)
         for fd in fds:
             os.close(fd)
@@ -236,7 +236,7 @@ def main(argv=None) -> int:
     except Exception as error:  # noqa: BLE001
         _send(control, {"type": "failed", "detail": f"{type(error).__name__}: {error}"[:2000]})
         return 1
-    Zygote(control, settings["tmpfs"], settings["workdir"]).serve()
+    Zygote(control, settings["tmpfs"], settings["workdir"], list(settings.get("keep") or [])).serve()
     return 0
 
 
