@@ -133,3 +133,32 @@ def test_a_dead_or_wedged_zygote_is_replaced(sandbox, tmp_path):
         assert after.finished and _printed(after) == {"ok": 3}, after.stderr
     finally:
         short.close()
+
+
+def test_read_only_folders_under_tmp_stay_visible(tmp_path, monkeypatch):
+    """clone이나 가상환경이 /tmp 아래에 있으면 (예: CI의 새 clone) 제출물마다 새로 올리는 /tmp tmpfs가 그것을 가립니다.
+    zygote는 그런 폴더를 새 tmpfs 위에 다시 읽기 전용으로 올립니다 (외부 레드팀 7차: /tmp의 clone은 채점을 못 했음)."""
+    from ctxcourse.grading import sandbox as sandbox_module
+
+    shelf = tmp_path / "venv-like"
+    (shelf / "pkg").mkdir(parents=True)
+    (shelf / "pkg" / "marker.txt").write_text("kept")
+    for path in (tmp_path, shelf, shelf / "pkg"):
+        os.chmod(path, 0o755)
+    original = sandbox_module._venv_paths
+    monkeypatch.setattr(sandbox_module, "_venv_paths", lambda: [*original(), str(shelf)])
+    box = Sandbox(Limits())
+    box.check()
+    try:
+        root = tmp_path / "jobs"
+        root.mkdir()
+        os.chmod(root, 0o711)
+        code = (f"import os\nmarker = open({str(shelf / 'pkg' / 'marker.txt')!r}).read()\n"
+                f"try:\n    open({str(shelf / 'new.txt')!r}, 'w')\n    writable = True\n"
+                "except OSError:\n    writable = False\n"
+                "print(json.dumps({'marker': marker, 'writable': writable, 'tmp': sorted(os.listdir('/tmp'))}))")
+        seen = _printed(_run(box, _job(root, "k", code)))
+    finally:
+        box.close()
+    assert str(shelf).startswith("/tmp/"), "시험이 뜻이 없습니다: tmp_path가 /tmp 아래가 아닙니다"
+    assert seen["marker"] == "kept" and seen["writable"] is False, seen
