@@ -24,7 +24,16 @@ open("/home/student/left-by-first", "w").write("x")
 subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(600)"], start_new_session=True)
 libc = ctypes.CDLL(None, use_errno=True)
 queue = libc.msgget(0x5eed, 0o1666)
-print(json.dumps({"queue": queue}))
+import socket
+server = socket.socket()
+server.bind(("127.0.0.1", 47321))
+server.listen()
+client = socket.create_connection(("127.0.0.1", 47321))
+accepted, _ = server.accept()
+client.close()       # 먼저 닫은 쪽이 TIME_WAIT로 60초 남습니다 (커널의 것이라 프로세스를 끝내도 남음)
+accepted.close()
+waiting = [l for l in open("/proc/net/tcp") if ":B8D9 " in l.upper() and l.split()[3] == "06"]
+print(json.dumps({"queue": queue, "time_wait": len(waiting)}))
 '''
 
 PROBE = r'''
@@ -48,6 +57,8 @@ print(json.dumps({
     "queue": libc.msgget(0x5eed, 0o666),
     "mount": libc.mount(b"none", b"/tmp", b"tmpfs", 0, None),
     "random": __import__("numpy").random.random(),
+    "port_seen": [l.split()[1:3] for l in open("/proc/net/tcp") if ":B8D9 " in l.upper()],
+    "dev_ro": any(l.split()[4] == "/dev" and "ro" in l.split()[5].split(",") for l in open("/proc/self/mountinfo")),
 }))
 '''
 
@@ -90,7 +101,8 @@ def test_submissions_on_one_zygote_see_nothing_of_each_other(sandbox, tmp_path):
     first = _run(sandbox, _job(root, "first", LEAVE))
     assert first.finished, first.stderr
     zygote = sandbox._zygotes[3].process.pid
-    assert _printed(first)["queue"] >= 0, "첫 제출물이 메시지 큐를 만들지 못했습니다 (시험이 뜻이 없음)"
+    left = _printed(first)
+    assert left["queue"] >= 0 and left["time_wait"] >= 1, f"첫 제출물이 흔적을 남기지 못했습니다 (시험이 뜻이 없음): {left}"
     other = _job(root, "other-student", "print(1)")
     second = _run(sandbox, _job(root, "second", PROBE))
     third = _run(sandbox, _job(root, "third", PROBE))
@@ -107,6 +119,8 @@ def test_submissions_on_one_zygote_see_nothing_of_each_other(sandbox, tmp_path):
     assert seen["seccomp"] == "2" and seen["no_new_privs"] == "1", seen
     assert seen["mount"] == -1, "학생 코드가 mount를 부를 수 있습니다"
     assert seen["net"] != "open"
+    assert seen["port_seen"] == [], f"앞 제출물의 TCP 소켓(TIME_WAIT)이 보입니다: 네트워크 이름공간을 함께 씁니다 {seen['port_seen']}"
+    assert seen["dev_ro"], "/dev가 읽기 전용이 아닙니다 (zygote의 제출물들이 함께 보는 tmpfs)"
     assert seen["random"] != again["random"], "fork한 커널들이 같은 numpy 난수를 냅니다"
 
 

@@ -122,14 +122,13 @@ class LocalExecutor:
         strip_tests(job_dir / "files" / f"{job.name}.ipynb", job.tests)
         os.chmod(job_dir, 0o700)
         worker = self._replay_worker()
-        conversation = Conversation(worker, dict(job.tests), {t.grade_id: t.source for t in info.tests}, info.graded,
-                                    call_timeout=self.limits.cell_timeout + self.limits.grace + 30,
-                                    test_timeout=self.limits.wall_timeout)
         try:
-            run = self.sandbox.run(job_dir, {
-                "notebook_name": f"{job.name}.ipynb", "tests": {str(k): v for k, v in job.tests.items()},
-                "graded": info.graded, "kernel_name": "python3"}, slot, conversation=conversation)
-            conversation.join()
+            run, conversation = self._sandbox_run(job_dir, job, info, slot, worker)
+            if run.reused and not (run.finished or run.wall_timeout or run.overflow or run.runner_stopped):
+                # 실행기가 done 없이 곧바로 끝났습니다: 앞 제출물이 같은 zygote에 무언가를 남겼을 수 있으므로 (그 zygote는
+                # 이미 바꿨음) 새 zygote에서 한 번 더 실행합니다. 학생 자신의 코드 때문이면 두 번째도 같은 결과입니다.
+                # 시간·출력 한도에 걸린 실행은 다시 하지 않습니다 (한 학생이 작업자를 두 배로 붙잡지 않도록).
+                run, conversation = self._sandbox_run(job_dir, job, info, slot, worker)
             outcome = protocol.digest_run(run, job.tests, job.cells, clean_outputs)
             replay_started = time.monotonic()
             outcome["replay"] = replay_rest(worker, conversation, info, outcome)
@@ -138,6 +137,17 @@ class LocalExecutor:
         finally:
             if not self.keep_work:
                 shutil.rmtree(job_dir, ignore_errors=True)
+
+    def _sandbox_run(self, job_dir: Path, job: NotebookJob, info: NotebookInfo, slot: int, worker):
+        """노트북 하나를 샌드박스에서 한 번 실행합니다 (재현기와 잇는 대화 하나와 함께). (실행 결과, 대화)."""
+        conversation = Conversation(worker, dict(job.tests), {t.grade_id: t.source for t in info.tests}, info.graded,
+                                    call_timeout=self.limits.cell_timeout + self.limits.grace + 30,
+                                    test_timeout=self.limits.wall_timeout)
+        run = self.sandbox.run(job_dir, {
+            "notebook_name": f"{job.name}.ipynb", "tests": {str(k): v for k, v in job.tests.items()},
+            "graded": info.graded, "kernel_name": "python3"}, slot, conversation=conversation)
+        conversation.join()
+        return run, conversation
 
 
 def strip_tests(path: Path, tests: dict[int, str]) -> None:

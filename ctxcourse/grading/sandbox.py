@@ -94,6 +94,7 @@ class RunResult:
     bad_lines: int = 0
     elapsed: float = 0.0
     finished: bool = False            # 실행기가 done 줄을 보냈음 (그 뒤의 출력은 읽지 않고 샌드박스를 닫습니다)
+    reused: bool = False              # 앞서 다른 제출물을 실행한 zygote에서 돌았음 (끝나지 못했으면 새 zygote에서 다시)
 
 
 def _venv_paths() -> list[str]:
@@ -276,7 +277,7 @@ class Sandbox:
                "--new-session", "--unshare-pid", "--unshare-net",
                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "ctxgrade"]
         if jobs_root is not None:
-            cmd += ["--cap-add", "CAP_SYS_ADMIN"]
+            cmd += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_NET_ADMIN"]
         if not self.root_mode:
             cmd += ["--unshare-user", "--disable-userns"]
         cmd += ["--ro-bind", "/usr", "/usr"]
@@ -444,8 +445,9 @@ class Sandbox:
                     process.stdin.close()
                 except OSError:
                     pass
-            clean = not (result.wall_timeout or result.overflow or result.runner_stopped)
+            clean = result.finished and not (result.wall_timeout or result.overflow or result.runner_stopped)
             self._end(process, clean)
+            result.reused = bool(getattr(process, "reused", False))
             reader.join(timeout=5)
             if hasattr(process, "close_pipes"):
                 process.close_pipes()

@@ -43,6 +43,7 @@ class ZygoteHandle:
         finally:
             child.close()
         self.busy = False
+        self.served = 0   # 이 zygote가 시작한 제출물 수
         reply = self._receive(startup_timeout)
         if not reply or reply.get("type") != "ready":
             detail = (reply or {}).get("detail") or self.log_tail() or "답이 없습니다"
@@ -93,6 +94,8 @@ class ZygoteHandle:
         if not sent:
             run.close_pipes()
             raise ZygoteFailed("zygote에 작업을 보내지 못했습니다")
+        run.reused = self.served > 0
+        self.served += 1
         self.busy = True
         return run
 
@@ -152,6 +155,7 @@ class ZygoteRun:
         self.zygote, self.stdin, self.stdout, self.stderr = zygote, stdin, stdout, stderr
         self.pid = zygote.process.pid    # 실행기를 찾을 프로세스 트리의 뿌리 (bwrap)
         self.returncode: int | None = None
+        self.reused = False              # 앞서 다른 제출물을 실행한 zygote에서 시작했는지
 
     def close_pipes(self) -> None:
         for stream in (self.stdin, self.stdout, self.stderr):
@@ -159,7 +163,8 @@ class ZygoteRun:
                 stream.close()
 
     def end(self, clean: bool, timeout: float) -> None:
-        """실행을 끝냅니다. ``clean``이 아니면 (벽시계 제한, 넘침, 멈춘 실행기) zygote째 끝냅니다."""
+        """실행을 끝냅니다. ``clean``이 아니면 (done 줄 없이 끝남, 벽시계 제한, 넘침, 멈춘 실행기) zygote째 끝냅니다:
+        다음 제출물은 새 zygote에서 (앞 제출물이 zygote를 망가뜨렸을 수 있으므로)."""
         if clean:
             self.returncode = self.zygote.finish(timeout)
         else:

@@ -14,6 +14,8 @@ import os
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 PR_SET_NAME = 15
@@ -55,6 +57,18 @@ def not_dumpable() -> None:
     prctl(PR_SET_DUMPABLE, ctypes.c_ulong(0))
 
 
+def loopback_up() -> None:
+    """새 네트워크 이름공간의 루프백(lo)을 켭니다 (커널과 실행기가 127.0.0.1로 이야기합니다). CAP_NET_ADMIN이 필요합니다."""
+    import fcntl
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(sock, SIOCGIFFLAGS, request)[:18])[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP))
+
+
 def fresh_submission_mounts(workdir: str, tmp_size: int, job_source: str, job_target: str, hide: str,
                             keep: list[str] = ()) -> None:
     """새 마운트 이름공간 안에서 (새 PID 이름공간의 1번 프로세스가 부릅니다): 마운트를 바깥과 끊고, 새 /proc,
@@ -63,6 +77,9 @@ def fresh_submission_mounts(workdir: str, tmp_size: int, job_source: str, job_ta
     있던 읽기 전용 폴더들 (예: /tmp 아래의 가상환경): 덮기 전에 열어 두었다가 새 tmpfs 위에 다시 읽기 전용으로 올립니다."""
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # bwrap의 /dev는 zygote의 모든 제출물이 함께 보는 tmpfs입니다 (사용자 이름공간 모드에서는 쓸 수도 있음): 제출물의
+    # 이름공간에서는 읽기 전용으로 (장치는 그대로 열리고, 파일을 남기거나 /dev/fd 같은 링크를 바꿀 수 없음).
+    mount("none", "/dev", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
     held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
     for path in ("/tmp", workdir):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_size)},mode=1777")

@@ -7,8 +7,9 @@ CPU 약 0.6초)이 들지 않습니다.
 
 제출물 하나 (제어 소켓으로 ``{"job": 이름}``과 파일 설명자 셋(표준 입력·출력·오류)을 받으면):
 
-1. fork → A. A는 새 PID·마운트·IPC 이름공간을 만들고(:func:`.namespaces.unshare`) 다시 fork → B.
-2. B는 새 PID 이름공간의 1번입니다: 새 /proc, 크기가 제한된 새 /tmp와 작업 폴더, 이 제출물의 작업 폴더만
+1. fork → A. A는 새 PID·마운트·IPC·네트워크 이름공간을 만들고(:func:`.namespaces.unshare`, 루프백만 켬) 다시
+   fork → B.
+2. B는 새 PID 이름공간의 1번입니다: 새 /proc, 읽기 전용 /dev, 크기가 제한된 새 /tmp와 작업 폴더, 이 제출물의 작업 폴더만
    /ctxgrade/job에 읽기 전용으로 올리고, 모든 작업이 모인 폴더는 덮어 가립니다. 그리고 실행기 C를 fork하고,
    C가 끝날 때까지 고아가 된 프로세스를 거둡니다.
 3. C(실행기, :func:`.runner.run_job`)가 권한을 내려놓고 권한 능력을 모두 버리고 seccomp 필터를 건 뒤 커널을
@@ -32,7 +33,8 @@ import socket
 import sys
 
 from .forkkernel import exit_child
-from .namespaces import CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, fresh_submission_mounts, not_dumpable, set_name, unshare
+from .namespaces import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, fresh_submission_mounts, loopback_up,
+                         not_dumpable, set_name, unshare)
 
 JOBS = "/ctxgrade/jobs"      # 채점기의 작업 폴더들 (읽기 전용; 제출물마다 가림)
 JOB = "/ctxgrade/job"        # 이 제출물의 작업 폴더
@@ -71,7 +73,10 @@ def _submission(job_name: str, fds: list[int], tmp_size: int, workdir: str, keep
     """fork한 A: 새 이름공간을 만들고 1번(B)을 fork한 뒤 B가 끝나기를 기다립니다. 돌아오지 않습니다."""
     code = 70
     try:
-        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC)
+        # 네트워크 이름공간도 제출물마다: 앞 제출물이 남긴 TIME_WAIT 소켓이나 점유한 포트가 다음 제출물의 커널을 막지
+        # 못하고 (외부 레드팀 7차), /proc/net로 서로를 엿볼 수도 없습니다. 마지막 프로세스가 끝나면 통째로 사라집니다.
+        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET)
+        loopback_up()
         init = os.fork()
         if init == 0:
             _init(job_name, fds, tmp_size, workdir, keep)
