@@ -1,7 +1,7 @@
 """학생 코드를 가두는 bubblewrap 샌드박스 (the bubblewrap sandbox for student code).
 
 작업 스레드(슬롯)마다 샌드박스 하나에 미리 불러 둔 채점 프로세스(:mod:`.jail.zygote`, 채점기 쪽은 :mod:`.zygotes`)를
-띄우고, 제출물마다 그것이 fork한 새 PID·마운트·IPC 이름공간 안에서 :mod:`ctxcourse.grading.jail.runner`가 노트북
+띄우고, 제출물마다 그것이 fork한 새 PID·마운트·IPC·네트워크 이름공간 안에서 :mod:`ctxcourse.grading.jail.runner`가 노트북
 클라이언트와 IPython 커널을 함께 실행합니다 (커널과 클라이언트가 같은 네트워크 이름공간에 있으므로 TCP 루프백으로
 통신). 재현기처럼 오래 사는 다른 프로세스는 :meth:`Sandbox.spawn`으로 자기만의 샌드박스에서 시작합니다.
 
