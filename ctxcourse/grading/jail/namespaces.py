@@ -79,18 +79,34 @@ def fresh_submission_mounts(workdir: str, tmp_size: int, job_source: str, job_ta
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     # bwrap의 /dev는 zygote의 모든 제출물이 함께 보는 tmpfs입니다 (사용자 이름공간 모드에서는 쓸 수도 있음): 제출물의
     # 이름공간에서는 읽기 전용으로 (장치는 그대로 열리고, 파일을 남기거나 /dev/fd 같은 링크를 바꿀 수 없음).
-    mount("none", "/dev", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
+    remount_read_only("/dev")
     held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
     for path in ("/tmp", workdir):
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_size)},mode=1777")
     for path, fd in held:
         _make_dirs(path)
         mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        remount_read_only(path)
         os.close(fd)
     mount(job_source, job_target, None, MS_BIND | MS_REC)
-    mount("none", job_target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    remount_read_only(job_target)
     mount("tmpfs", hide, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4096,mode=0755")
+
+
+# statvfs의 f_flag → mount(2)의 플래그 (사용자 이름공간에서는 바깥에서 건 nosuid·nodev 등이 잠겨 있어, 다시 올릴 때
+# 빠뜨리면 EPERM입니다: 지금 걸린 것을 모두 그대로 두고 읽기 전용만 더합니다)
+_KEPT_FLAGS = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC),
+               (os.ST_NOATIME, 1024), (os.ST_NODIRATIME, 2048), (os.ST_RELATIME, 1 << 21))
+
+
+def remount_read_only(path: str) -> None:
+    """``path``의 마운트를 (이 마운트 이름공간에서만) 읽기 전용으로 다시 올립니다. 지금의 다른 플래그는 그대로."""
+    current = os.statvfs(path).f_flag
+    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+    for st_flag, ms_flag in _KEPT_FLAGS:
+        if current & st_flag:
+            flags |= ms_flag
+    mount("none", path, None, flags)
 
 
 def _make_dirs(path: str) -> None:

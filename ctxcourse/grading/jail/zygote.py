@@ -95,10 +95,10 @@ def _init(job_name: str, fds: list[int], tmp_size: int, workdir: str, keep: list
     code = 71
     try:
         os.close(fds[3])
+        for target, fd in enumerate(fds[:3]):   # 먼저: 아래 마운트가 실패하면 그 까닭이 이 제출물의 표준 오류로 갑니다
+            os.dup2(fd, target)
         fresh_submission_mounts(workdir, tmp_size, os.path.join(JOBS, job_name), JOB, JOBS, keep)
         set_name("ctxgrade-init")
-        for target, fd in enumerate(fds[:3]):
-            os.dup2(fd, target)
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))
         runner = os.fork()
         if runner == 0:
