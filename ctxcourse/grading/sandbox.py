@@ -209,7 +209,8 @@ class Sandbox:
             zygote = None
             try:
                 zygote = ZygoteHandle(lambda argv, fds, **popen: self.spawn_zygote(Path(root), argv, fds, **popen),
-                                      Path(root), self._zygote_settings(), max(60, self.limits.startup_timeout))
+                                      Path(root), {**self._zygote_settings(), "preload": False},
+                                      max(60, self.limits.startup_timeout))
                 run = zygote.start(probe)
                 run.stdin.close()
                 ready, _, _ = select.select([run.stdout], [], [], 60)

@@ -237,7 +237,8 @@ def main(argv=None) -> int:
     not_dumpable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C는 채점기가 처리합니다 (샌드박스를 끝냄)
     try:
-        preload()
+        if settings.get("preload", True):   # 시험 실행(Sandbox.check)은 이름공간만 보므로 불러 두지 않습니다
+            preload()
     except Exception as error:  # noqa: BLE001
         _send(control, {"type": "failed", "detail": f"{type(error).__name__}: {error}"[:2000]})
         return 1
