@@ -20,6 +20,7 @@ MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 PR_SET_NAME = 15
 PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -50,6 +51,11 @@ def prctl(option: int, value, *rest: int) -> None:
 def set_name(name: str) -> None:
     """이 프로세스의 이름(/proc/PID/comm, 15바이트까지)을 바꿉니다: 부모가 psutil로 실행기를 알아봅니다."""
     prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]))
+
+
+def no_new_privileges() -> None:
+    """이 프로세스와 자식들이 exec로 새 권한(setuid, 파일 권한 능력)을 얻지 못하게 합니다 (seccomp 필터의 전제)."""
+    prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1))
 
 
 def not_dumpable() -> None:

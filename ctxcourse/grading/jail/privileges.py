@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import resource
 import shutil
 import sys
 
+from .namespaces import drop_capabilities, load_seccomp, no_new_privileges, not_dumpable
+
 KERNEL_NAME = "ctxgrade-python3"   # 디버거 없이 ipykernel을 띄우는 kernelspec (prepare_home이 만듦)
-PR_SET_DUMPABLE = 4
-PR_SET_NO_NEW_PRIVS = 38
-
-
-def _prctl(option: int, value: int) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(option, value, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), f"prctl({option}) 실패")
 
 
 def drop_privileges(job: dict) -> None:
@@ -33,12 +26,11 @@ def drop_privileges(job: dict) -> None:
         if os.getuid() == 0 or os.geteuid() == 0:
             raise RuntimeError("권한을 내려놓지 못했습니다")
     if sys.platform.startswith("linux"):
-        _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        _prctl(PR_SET_DUMPABLE, 0)
+        no_new_privileges()
+        not_dumpable()
     if job.get("seccomp"):
         # 미리 불러 둔 프로세스(zygote)에서 갈라져 나온 실행기: bwrap이 아니라 여기서 권한 능력을 버리고 필터를 겁니다.
         from .. import seccomp
-        from .namespaces import drop_capabilities, load_seccomp
 
         drop_capabilities()
         program = seccomp.program()

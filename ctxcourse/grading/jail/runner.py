@@ -312,7 +312,8 @@ def _read_notebook(path: str):
 
 
 def _kernel_name(job: dict) -> str:
-    """샌드박스 안(JUPYTER_DATA_DIR이 있음)의 python3는 채점 커널(fork로 시작), 밖에서는 설치된 kernelspec."""
+    """python3는 채점 커널 (디버거 없는 ipykernel을 fork로 시작; 채점기가 JUPYTER_DATA_DIR을 준 실행, 곧 샌드박스
+    안과 --no-sandbox 모두), 그 밖의 이름은 설치된 kernelspec (exec로 시작)."""
     return KERNEL_NAME if job["kernel_name"] == "python3" and os.environ.get("JUPYTER_DATA_DIR") else job["kernel_name"]
 
 
