@@ -48,6 +48,30 @@ def test_lying_objects_become_plain_placeholders():
     assert serial.decode(serial.encode(np.array([object()])))
 
 
+@pytest.mark.parametrize("value", [
+    np.arange(24.0).reshape(2, 3, 4), np.asfortranarray(np.arange(12).reshape(3, 4)), np.array(7.5),
+    np.zeros((0, 3)), np.array([1.5, -2.0], dtype=">f8"), np.array([1 + 2j]), np.array(["맥락", "벡터"]),
+    np.array([True, False]), np.arange(6, dtype=np.uint8)[::2], np.zeros((2, 2), dtype=[("a", "<i4"), ("b", "<f8")]),
+])
+def test_arrays_decode_exactly_as_numpy_loads_them(value):
+    """해독은 np.load(allow_pickle=False)와 같은 배열을 돌려줍니다: dtype, 형상, 값, 메모리 순서, 쓰기 가능."""
+    data = serial.encode(value)
+    expected = np.load(io.BytesIO(base64.b64decode(data["npy"])), allow_pickle=False)
+    back = serial.decode(data)
+    assert back.dtype == expected.dtype and back.shape == expected.shape and np.array_equal(back, expected)
+    assert back.flags.f_contiguous == expected.flags.f_contiguous
+    assert back.flags.c_contiguous == expected.flags.c_contiguous
+    assert back.flags.writeable   # 제 메모리 (base64에서 푼 바이트를 가리키는 읽기 전용 보기가 아님)
+    back[...] = back   # 쓰기 가능 (재현기의 검사가 값을 바꿔 봅니다)
+
+
+def test_truncated_array_data_is_rejected():
+    data = serial.encode(np.arange(10.0))
+    raw = base64.b64decode(data["npy"])
+    with pytest.raises(serial.RecordError, match="크기"):
+        serial.decode(_npy(raw[:-8]))
+
+
 def _npy(array_bytes: bytes) -> dict:
     return {"t": "nd", "npy": base64.b64encode(array_bytes).decode()}
 

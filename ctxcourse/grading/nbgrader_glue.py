@@ -5,7 +5,8 @@
 
 - ``Autograde``의 흐름을 나누어 부르기 (``init_assignment``, ``convert_single_notebook``, ``_sanitizing``,
   ``exporter._preprocessors``를 다시 채우기) — 학생 코드를 실행하는 ``Execute`` 단계만 샌드박스 실행 결과로 바꾸려고.
-- ``nbgrader.api.create_engine``과 ``Base.metadata.create_all``을 한 프로세스에서 나눠 쓰기 (성능).
+- ``nbgrader.api.create_engine``과 ``Base.metadata.create_all``을 한 프로세스에서 나눠 쓰고, ``Gradebook.__init__``의
+  테이블 목록 읽기(``nbgrader.api.inspect``)를 엔진마다 한 번으로 (성능).
 - ``nbgrader.nbgraderformat.common``이 셀마다 부르는 ``jsonschema.validate``를 스키마마다 한 번 만든 검사기로
   바꾸기 (같은 판정, 성능: :func:`cache_metadata_validation`).
 - 성적부 ORM의 칸(``auto_score``, ``needs_manual_grade``)에 직접 0점 쓰기 (빠지거나 거절한 노트북).
@@ -355,6 +356,30 @@ def share_gradebook_engines() -> None:
         return result
 
     metadata.create_all = create_all_once
+
+    # Gradebook.__init__은 열 때마다 테이블 목록을 읽어(inspect) 성적부가 새것인지 봅니다. 나눠 쓰는 엔진에서 한 번
+    # 테이블이 있다고 본 뒤에는 (테이블은 지워지지 않으므로) 다시 읽지 않습니다. 새 성적부의 첫 열기는 그대로입니다.
+    inspect = api.inspect
+    seen_tables: set = set()
+
+    class _KnownTables:
+        def __init__(self, engine):
+            self.engine = engine
+
+        def get_table_names(self):
+            if id(self.engine) in seen_tables:
+                return ["alembic_version"]
+            names = inspect(self.engine).get_table_names()
+            if names:
+                seen_tables.add(id(self.engine))
+            return names
+
+    def inspect_once(subject, *args, **kwargs):
+        if args or kwargs or id(subject) not in {id(e) for e in _ENGINES.values()}:
+            return inspect(subject, *args, **kwargs)
+        return _KnownTables(subject)
+
+    api.inspect = inspect_once
 
 
 class _CachedSchemaValidation:

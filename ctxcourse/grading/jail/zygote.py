@@ -63,6 +63,10 @@ def preload() -> None:
     from jupyter_client.provisioning import KernelProvisionerFactory
 
     KernelProvisionerFactory.instance()   # entry point 목록을 한 번 읽어 둡니다
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _send(control: socket.socket, message: dict) -> None:
