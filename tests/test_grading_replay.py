@@ -70,6 +70,11 @@ def test_truncated_array_data_is_rejected():
     raw = base64.b64decode(data["npy"])
     with pytest.raises(serial.RecordError, match="크기"):
         serial.decode(_npy(raw[:-8]))
+    for shape in ((-1,), (-2, -3), (2, -1)):   # np.load도 거절하는 형상 (-1을 "나머지 전부"로 읽지 않음)
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+        with pytest.raises(serial.RecordError):
+            serial.decode(_npy(header.getvalue() + raw[-80:]))
 
 
 def _npy(array_bytes: bytes) -> dict:

@@ -198,6 +198,8 @@ def _load_npy(text: str) -> np.ndarray:
             raise RecordError(f"지원하지 않는 npy 버전 {version}")
         if dtype.hasobject:
             raise RecordError("object dtype은 기록할 수 없습니다")
+        if any(n < 0 for n in shape):
+            raise RecordError("npy 머리말의 형상에 음수가 있습니다")
         count = math.prod(shape) if shape else 1
         offset = buffer.tell()
         if count * dtype.itemsize > len(raw) - offset:
