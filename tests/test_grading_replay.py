@@ -182,6 +182,20 @@ def test_replay_times_out_a_looping_test(monkeypatch):
     monkeypatch.setattr(replay, "TEST_TIMEOUT", 1)
     outputs = replay.run_test("t", "while True:\n    pass", {})
     assert outputs[-1]["ename"] == "ReplayTimeout"
+    # 시간이 다 된 순간에 도는 코드가 예외를 모두 잡아도 (기록 해독, 학생 함수의 오류를 잡는 검사) 테스트는 끝납니다
+    swallowing = ("import time\nend = time.monotonic() + 6\nwhile time.monotonic() < end:\n    try:\n"
+                  "        sum(range(10 ** 5))\n    except Exception:\n        pass\n'삼켜짐'")
+    outputs = replay.run_test("t", swallowing, {})
+    assert outputs[-1]["ename"] == "ReplayTimeout"
+
+
+def test_a_record_with_a_huge_count_of_empty_elements_is_refused_at_once():
+    """원소 크기가 0인 dtype과 아주 큰 형상: 바이트 검사를 지나지만 원소마다 도는 복사가 10**15개면 며칠 걸립니다 (레드팀 8차)."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": [("z", "<f8", (0,))], "fortran_order": False,
+                                                  "shape": (10 ** 9,)})
+    with pytest.raises(serial.RecordError, match="원소"):
+        serial.decode(_npy(header.getvalue()))
 
 
 def test_replay_job_grades_a_minicourse_test_from_records(tmp_path):

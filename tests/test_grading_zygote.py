@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 
 import nbformat
 import pytest
@@ -176,3 +177,33 @@ def test_read_only_folders_under_tmp_stay_visible(tmp_path, monkeypatch):
         box.close()
     assert str(shelf).startswith("/tmp/"), "시험이 뜻이 없습니다: tmp_path가 /tmp 아래가 아닙니다"
     assert seen["marker"] == "kept" and seen["writable"] is False, seen
+
+
+def test_closing_a_replay_worker_ends_every_process_of_its_sandbox(tmp_path):
+    """재현기는 bubblewrap이 새 세션으로 띄웁니다: 닫으면 바깥 bwrap만이 아니라 안쪽 프로세스까지 모두 끝나야 합니다
+    (C 반복에 걸린 재현기가 채점이 끝난 뒤에도 CPU를 쓰던 일; 레드팀 8차)."""
+    import psutil
+
+    from ctxcourse.grading.executor import LocalExecutor
+
+    executor = LocalExecutor(Limits())
+    executor.start(tmp_path / "state")
+    try:
+        worker = executor._replay_worker()
+        assert worker.run({"tests": [], "graded": [], "records": {}}).get("tests") == {}
+        inside = psutil.Process(worker.process.pid).children(recursive=True)
+        assert any("ctxcourse.grading.replay" in " ".join(p.cmdline()) for p in inside), inside
+        # 신호를 보지 않는 C 반복 하나에 묶인 재현기 (표준 입력의 끝도 보지 못합니다)
+        busy = {"tests": [{"grade_id": "t", "source": "sum(range(10 ** 13))"}], "graded": [], "records": {}}
+        worker.process.stdin.write((json.dumps(busy) + "\n").encode())
+        worker.process.stdin.flush()
+        replay = next(p for p in inside if "ctxcourse.grading.replay" in " ".join(p.cmdline()) and p.name() != "bwrap")
+        deadline = time.monotonic() + 30
+        while replay.cpu_times().user < 0.5 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        executor.close()
+    gone, alive = psutil.wait_procs(inside, timeout=30)
+    for process in alive:   # 실패한 테스트도 CPU를 쓰는 프로세스를 남기지 않습니다
+        process.kill()
+    assert not alive, [(p.pid, p.cmdline()) for p in alive]

@@ -41,8 +41,9 @@ class GradingRecordMissing(Exception):
     """학생 노트북을 실행할 때 이 입력으로 채점 함수를 부른 기록이 없습니다."""
 
 
-class ReplayTimeout(Exception):
-    """테스트 셀을 재현하는 데 너무 오래 걸렸습니다."""
+class ReplayTimeout(BaseException):
+    """테스트 셀을 재현하는 데 너무 오래 걸렸습니다. KeyboardInterrupt처럼 ``BaseException``이라, 시간이 다 된 순간에
+    돌던 ``except Exception`` (기록 해독, 학생 함수의 예외를 잡는 검사 코드)이 삼키지 못하고 테스트가 끝납니다."""
 
 
 # ---------------------------------------------------------------------------
@@ -745,10 +746,21 @@ class ReplayWorker:
     def close(self) -> None:
         if self.process is not None:
             if self.process.poll() is None:
+                # 샌드박스 안의 재현기는 bubblewrap이 새 세션으로 띄우므로 바깥 프로세스 그룹만 죽이면 남습니다
+                # (C 반복에 걸린 재현기가 채점이 끝난 뒤에도 CPU를 쓰던 일; 레드팀 8차): 자손을 먼저 모아 함께 끝냅니다.
+                import psutil   # 채점기 쪽에서만 (재현기 프로세스는 이 모듈을 불러도 psutil을 부르지 않습니다)
+
+                try:
+                    descendants = psutil.Process(self.process.pid).children(recursive=True)
+                except psutil.Error:
+                    descendants = []
                 try:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 except OSError:
                     pass
+                for process in descendants:
+                    with contextlib.suppress(psutil.Error):
+                        process.kill()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

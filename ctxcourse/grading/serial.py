@@ -201,6 +201,8 @@ def _load_npy(text: str) -> np.ndarray:
         if any(n < 0 for n in shape):
             raise RecordError("npy 머리말의 형상에 음수가 있습니다")
         count = math.prod(shape) if shape else 1
+        if count > MAX_ARRAY_BYTES:   # 원소 크기가 0인 dtype은 바이트 검사를 지나므로 원소 수로도 막습니다 (레드팀 8차)
+            raise RecordError("npy 배열의 원소가 너무 많습니다")
         offset = buffer.tell()
         if count * dtype.itemsize > len(raw) - offset:
             raise RecordError("npy 머리말의 크기가 데이터보다 큽니다")
