@@ -395,7 +395,7 @@ def test_submit_hands_in_the_working_copy(student, shots, lab):
         student.open_notebook(WORKING_COPY)
         student.fill_cell("ar = repeat_weights(a, H)", f"ar = repeat_weights(a, H)\n{UNSAVED_NOTE}\n"
                                                        "print(\"형상:\", ar.shape)\nprint(ar)\n")
-        student.expect(page.locator(f"#jp-main-dock-panel .lm-TabBar-tab.jp-mod-dirty").count() >= 1,
+        student.expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-dirty").count() >= 1,
                        "노트북이 '저장하지 않음' 상태가 아닙니다.", "dirty")
         student.press("Alt+Shift+A")
     else:

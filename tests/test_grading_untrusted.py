@@ -19,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
 
 from ctxcourse.grading.feedback_page import AFTER_HIDDEN_NOTE, HIDDEN_NOTE, StripForFeedback
 from hostile.bank import BY_KEY, Entry, build_notebook, write_class

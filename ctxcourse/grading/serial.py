@@ -201,11 +201,11 @@ def _load_npy(text: str) -> np.ndarray:
         if any(n < 0 for n in shape):
             raise RecordError("npy 머리말의 형상에 음수가 있습니다")
         count = math.prod(shape) if shape else 1
-        if count > MAX_ARRAY_BYTES:   # 원소 크기가 0인 dtype은 바이트 검사를 지나므로 원소 수로도 막습니다 (레드팀 8차)
-            raise RecordError("npy 배열의 원소가 너무 많습니다")
         offset = buffer.tell()
         if count * dtype.itemsize > len(raw) - offset:
             raise RecordError("npy 머리말의 크기가 데이터보다 큽니다")
+        if count > MAX_ARRAY_BYTES:   # 원소 크기가 0인 dtype은 바이트 검사를 지나므로 원소 수로도 막습니다 (레드팀 8차)
+            raise RecordError("npy 배열의 원소가 너무 많습니다")
         # np.load(allow_pickle=False)와 같은 배열(제 메모리, 쓰기 가능, 포트란 순서면 전치)이지만 머리말을 한 번만
         # 읽습니다: 머리말 해석(ast.literal_eval)이 호출 하나의 해독 시간의 대부분이고, 숨은 테스트는 호출을 수백 번 합니다.
         flat = np.frombuffer(raw, dtype=dtype, count=count, offset=offset).copy()
