@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import html
-from pathlib import Path
 
 import pytest
 
