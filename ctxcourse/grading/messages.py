@@ -28,7 +28,9 @@ def unexpected(step: str, error: Exception, log_path) -> str:
 
 
 def replay_error(error: str) -> str:
-    return f"채점 재현기 오류: {error}. 이 노트북의 테스트는 0점입니다."
+    return (f"채점 재현기 오류: {error}. 재현기가 판정하지 못한 테스트는 0점이고, 그 전에 판정한 테스트의 점수는 "
+            f"그대로입니다. 학생 코드가 재현기를 멈추게 했을 수 있습니다 (상태 파일의 기록을 보세요); 다시 실행하면 "
+            f"이 제출물을 다시 채점합니다.")
 
 
 def nbgrader_error(error: Exception) -> str:
