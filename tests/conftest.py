@@ -53,7 +53,16 @@ KERNEL_MODULES = {"test_lessons.py", "test_release.py", "test_course_scores.py",
                   "test_grading_sandbox.py", "test_pipeline.py", "test_browser.py", "test_course_site.py"}
 
 
+# make test(pytest-xdist, 파일 단위)에서 먼저 시작할 파일: 가장 오래 걸리는 것부터 (한 작업자가 끝에 홀로 긴 파일을
+# 돌리는 동안 나머지가 노는 시간을 줄입니다). 순서만 바꾸고, 무엇을 실행하는지는 바꾸지 않습니다.
+LONGEST_FIRST = ("test_hub.py", "test_pipeline.py", "test_cluster.py", "test_grading_engine.py", "test_semester.py",
+                 "test_browser.py", "test_gradebook_postgres.py", "test_semester_exchange.py",
+                 "test_student_lab_user.py", "test_class_report.py", "test_release.py")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in KERNEL_MODULES and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # sort는 안정적: 파일 안의 순서는 그대로
