@@ -194,8 +194,13 @@ def test_a_record_with_a_huge_count_of_empty_elements_is_refused_at_once():
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": [("z", "<f8", (0,))], "fortran_order": False,
                                                   "shape": (10 ** 9,)})
-    with pytest.raises(serial.RecordError, match="원소"):
+    with pytest.raises(serial.RecordError, match="원소|크기가 0"):
         serial.decode(_npy(header.getvalue()))
+    nested = io.BytesIO()   # 원소 수는 1이지만 겹친 크기 0 부분 배열이 10**18번 도는 dtype
+    np.lib.format.write_array_header_1_0(nested, {"descr": [("a", [("b", [("c", "<f8", (0,))], (10 ** 9,))], (10 ** 9,))],
+                                                  "fortran_order": False, "shape": (1,)})
+    with pytest.raises(serial.RecordError):
+        serial.decode(_npy(nested.getvalue()))
 
 
 def test_replay_job_grades_a_minicourse_test_from_records(tmp_path):
