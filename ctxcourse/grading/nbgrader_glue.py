@@ -357,27 +357,19 @@ def share_gradebook_engines() -> None:
 
     metadata.create_all = create_all_once
 
-    # Gradebook.__init__은 열 때마다 테이블 목록을 읽어(inspect) 성적부가 새것인지 봅니다. 나눠 쓰는 엔진에서 한 번
-    # 테이블이 있다고 본 뒤에는 (테이블은 지워지지 않으므로) 다시 읽지 않습니다. 새 성적부의 첫 열기는 그대로입니다.
+    # Gradebook.__init__은 열 때마다 테이블 목록을 읽어(inspect) 성적부가 새것인지 봅니다. 위의 create_all이 한 번 돈
+    # 엔진은 테이블이 있으므로 (지워지지 않음) 다시 읽지 않습니다. 새 성적부의 첫 열기는 그대로 읽습니다.
     inspect = api.inspect
-    seen_tables: set = set()
 
-    class _KnownTables:
-        def __init__(self, engine):
-            self.engine = engine
-
-        def get_table_names(self):
-            if id(self.engine) in seen_tables:
-                return ["alembic_version"]
-            names = inspect(self.engine).get_table_names()
-            if names:
-                seen_tables.add(id(self.engine))
-            return names
+    class _TablesExist:
+        @staticmethod
+        def get_table_names():
+            return ["alembic_version"]
 
     def inspect_once(subject, *args, **kwargs):
-        if args or kwargs or id(subject) not in {id(e) for e in _ENGINES.values()}:
-            return inspect(subject, *args, **kwargs)
-        return _KnownTables(subject)
+        if not args and not kwargs and id(subject) in created:
+            return _TablesExist()
+        return inspect(subject, *args, **kwargs)
 
     api.inspect = inspect_once
 

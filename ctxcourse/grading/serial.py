@@ -198,7 +198,8 @@ def _load_npy(text: str) -> np.ndarray:
             raise RecordError(f"지원하지 않는 npy 버전 {version}")
         if dtype.hasobject:
             raise RecordError("object dtype은 기록할 수 없습니다")
-        if dtype.itemsize == 0 and (dtype.fields or dtype.subdtype):   # 크기 0인 겹친 dtype: 복사가 원소마다 돕니다 (레드팀 8차 N1)
+        # 크기가 0인 구조·부분 배열 dtype: 원소 수 검사를 지나도 복사가 겹친 원소마다 돕니다 (레드팀 8차 N1)
+        if dtype.itemsize == 0 and (dtype.fields or dtype.subdtype):
             raise RecordError("크기가 0인 구조 dtype은 기록할 수 없습니다")
         if any(n < 0 for n in shape):
             raise RecordError("npy 머리말의 형상에 음수가 있습니다")
