@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -140,3 +141,29 @@ def _judge(cached, cell, schema) -> str:
         return "ok"
     except jsonschema.ValidationError as error:
         return error.message
+
+
+def test_a_new_gradebook_gets_the_same_alembic_head_without_a_subprocess(tmp_path, monkeypatch):
+    """새 성적부의 alembic 판은 nbgrader가 하위 프로세스(``alembic heads``)로 읽는 값과 같고, 강사 프로세스에서는
+    하위 프로세스 없이 읽습니다."""
+    import subprocess
+    import sys
+
+    import nbgrader.api as api
+    from sqlalchemy import text
+
+    from ctxcourse.grading.nbgrader_glue import alembic_head, read_alembic_head_in_process
+
+    monkeypatch.setenv("PATH", f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    upstream = api.get_alembic_version()                                   # nbgrader 0.9.6: alembic heads 하위 프로세스
+    assert upstream and alembic_head() == upstream
+    monkeypatch.setattr(api, "get_alembic_version", api.get_alembic_version)   # 테스트가 끝나면 되돌립니다
+    read_alembic_head_in_process()
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"하위 프로세스를 실행했습니다: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_subprocess)
+    with api.Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        stamped = gb.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert stamped == upstream

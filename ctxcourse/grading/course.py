@@ -101,10 +101,11 @@ def _logger(root: Path) -> logging.Logger:
 def load_course(course_dir: str | os.PathLike | None = None) -> Course:
     """강좌 폴더의 nbgrader 설정을 읽어 :class:`Course`를 만듭니다."""
     ensure_tools_on_path()
-    from .nbgrader_glue import cache_metadata_validation, share_gradebook_engines
+    from .nbgrader_glue import cache_metadata_validation, read_alembic_head_in_process, share_gradebook_engines
 
     share_gradebook_engines()
     cache_metadata_validation()
+    read_alembic_head_in_process()
     root = find_course_dir(course_dir)
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config

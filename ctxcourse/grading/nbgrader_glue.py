@@ -7,6 +7,9 @@
   ``exporter._preprocessors``를 다시 채우기) — 학생 코드를 실행하는 ``Execute`` 단계만 샌드박스 실행 결과로 바꾸려고.
 - ``nbgrader.api.create_engine``과 ``Base.metadata.create_all``을 한 프로세스에서 나눠 쓰고, ``Gradebook.__init__``의
   테이블 목록 읽기(``nbgrader.api.inspect``)를 엔진마다 한 번으로 (성능).
+- 새 성적부에 적는 alembic 판(``nbgrader.api.get_alembic_version``)을 ``alembic heads`` 하위 프로세스 대신 같은
+  프로세스에서 alembic의 공개 API(``ScriptDirectory.get_current_head``)로 읽기 (같은 값, 성능:
+  :func:`read_alembic_head_in_process`).
 - ``nbgrader.nbgraderformat.common``이 셀마다 부르는 ``jsonschema.validate``를 스키마마다 한 번 만든 검사기로
   바꾸기 (같은 판정, 성능: :func:`cache_metadata_validation`).
 - 성적부 ORM의 칸(``auto_score``, ``needs_manual_grade``)에 직접 0점 쓰기 (빠지거나 거절한 노트북).
@@ -372,6 +375,27 @@ def share_gradebook_engines() -> None:
         return inspect(subject, *args, **kwargs)
 
     api.inspect = inspect_once
+
+
+def alembic_head() -> str:
+    """nbgrader의 마이그레이션 폴더에서 가장 새 판(head)을 읽습니다. ``alembic heads``가 출력하는 첫 낱말과 같습니다."""
+    if not _ALEMBIC_HEAD:
+        from alembic.script import ScriptDirectory
+        from nbgrader.dbutil import ALEMBIC_DIR
+
+        _ALEMBIC_HEAD.append(ScriptDirectory(ALEMBIC_DIR).get_current_head())
+    return _ALEMBIC_HEAD[0]
+
+
+_ALEMBIC_HEAD: list[str] = []
+
+
+def read_alembic_head_in_process() -> None:
+    """nbgrader는 새 성적부를 만들 때마다 ``alembic heads`` 명령을 하위 프로세스로 실행해 판 번호를 읽습니다 (명령 하나에
+    CPU 1~3초). 이 프로세스에서는 같은 값을 :func:`alembic_head`로 한 번 읽어 씁니다."""
+    import nbgrader.api as api
+
+    api.get_alembic_version = alembic_head
 
 
 class _CachedSchemaValidation:
