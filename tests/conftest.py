@@ -49,7 +49,7 @@ def course(tmp_path) -> Path:
 
 # 빠른 묶음(make check)에서 뺄 테스트 파일: 커널이나 노트북 실행, nbgrader 명령, 브라우저를 씁니다.
 # 파일 안에 slow/browser 표시가 없어도 여기 있으면 slow로 봅니다 (make test는 언제나 전부 실행).
-KERNEL_MODULES = {"test_lessons.py", "test_release.py", "test_course_scores.py", "test_course_06.py",
+KERNEL_MODULES = {"test_lessons.py", "test_course_scores.py", "test_course_06.py",
                   "test_grading_sandbox.py", "test_pipeline.py", "test_browser.py", "test_course_site.py"}
 
 
@@ -57,7 +57,7 @@ KERNEL_MODULES = {"test_lessons.py", "test_release.py", "test_course_scores.py",
 # 돌리는 동안 나머지가 노는 시간을 줄입니다). 순서만 바꾸고, 무엇을 실행하는지는 바꾸지 않습니다.
 LONGEST_FIRST = ("test_hub.py", "test_pipeline.py", "test_cluster.py", "test_grading_engine.py", "test_semester.py",
                  "test_browser.py", "test_gradebook_postgres.py", "test_semester_exchange.py",
-                 "test_student_lab_user.py", "test_class_report.py", "test_release.py")
+                 "test_student_lab_user.py", "test_class_report.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,7 +1,8 @@
 """nbgrader의 실제 파이프라인 (generate_assignment → autograde → export)을 데모 반에 돌려 점수를 확인합니다.
+generate_assignment가 source/에서 새로 만든 release/는 저장소의 release/와 바이트까지 같아야 합니다.
 
 데모 반에는 정답, 빈 제출, 실수 모음(ctxcourse.mistakes)의 제출이 섞여 있습니다. 여기서는 과제마다 정답, 빈 제출,
-실수 두 개를 보통의 nbgrader로 채점합니다: 각 제출은 정확히 기대한 테스트 셀에서만 점수를 잃고, 그 셀의 출력에
+실수 하나를 보통의 nbgrader로 채점합니다: 각 제출은 정확히 기대한 테스트 셀에서만 점수를 잃고, 그 셀의 출력에
 실수를 짚는 한국어 메시지가 있어야 합니다. 실수 모음 전체는 같은 규칙으로 tests/test_course_scores.py(와 06은
 test_course_06.py)가, 이 강좌의 채점 엔진으로는 ``course demo``(tests/test_semester.py, ``make demo``)가 봅니다.
 """
@@ -23,7 +24,7 @@ ASSIGNMENTS = available_assignments(REPO)
 pytestmark = pytest.mark.slow
 
 
-MISTAKES_PER_ASSIGNMENT = 2   # 보통의 nbgrader로 채점하는 실수 수 (전부는 test_course_scores와 course demo가 봅니다)
+MISTAKES_PER_ASSIGNMENT = 1   # 보통의 nbgrader로 채점하는 실수 수 (전부는 test_course_scores와 course demo가 봅니다)
 
 
 def _sample(submissions) -> list:
@@ -43,6 +44,7 @@ def _sample(submissions) -> list:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("pipeline") / "course")
+    shutil.rmtree(course / "release")                          # release/는 아래 명령이 source/에서 새로 만듭니다
     nbgrader(course, "generate_assignment", "*", "--force")   # 과제 이름은 glob: 과제 전부를 한 프로세스에서
     everyone = build_demo_class(course, ASSIGNMENTS)
     submissions = _sample(everyone)
@@ -68,6 +70,16 @@ def _cell_output(course, sub, grade_id) -> str:
             return "\n".join(str(out.get("evalue", "")) + "".join(out.get("traceback", [])) + out.get("text", "")
                              for out in cell.get("outputs", []))
     raise KeyError(grade_id)
+
+
+def test_release_is_exactly_what_source_generates(graded):
+    course = graded[0]
+    committed = sorted(p.relative_to(REPO / "release") for p in (REPO / "release").rglob("*") if p.is_file())
+    generated = sorted(p.relative_to(course / "release") for p in (course / "release").rglob("*") if p.is_file())
+    assert committed == generated
+    for rel in committed:
+        assert (REPO / "release" / rel).read_bytes() == (course / "release" / rel).read_bytes(), (
+            f"release/{rel}이 source/와 다릅니다. 'course release --all'로 다시 만드세요.")
 
 
 def test_every_assignment_has_a_mistake_bank():
