@@ -29,10 +29,12 @@ system:
 	  fi; \
 	fi
 
-$(STAMP): requirements.txt pyproject.toml
+# ctxcourse/fast_start.pth: 가상환경의 모든 파이썬 프로세스가 쓰지 않는 느린 모듈(rfc3987_syntax)을 건너뜁니다 (파일 안 설명).
+$(STAMP): requirements.txt pyproject.toml ctxcourse/fast_start.pth
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	cp ctxcourse/fast_start.pth "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ctxcourse_fast_start.pth"
 	touch $(STAMP)
 
 demo: setup

@@ -144,7 +144,15 @@ def install_venv(install: Path) -> Path:
         run(python, "-m", "pip", "install", "-q", "-r", pinfile)
         stamp.write_text(wanted)
     install_package(venv)
+    install_fast_start(python)
     return venv
+
+
+def install_fast_start(python: Path) -> None:
+    """``make setup``과 같이 ``ctxcourse/fast_start.pth``를 가상환경의 site-packages에 둡니다 (파일 안 설명)."""
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    shutil.copy2(REPO / "ctxcourse" / "fast_start.pth", Path(purelib) / "ctxcourse_fast_start.pth")
 
 
 def install_package(venv: Path) -> None:

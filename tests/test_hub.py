@@ -469,6 +469,8 @@ def test_class_loop_on_the_hub(hub):
     os.chown(marks, entry.pw_uid, entry.pw_gid)
     mistake = banked_mistake()
     pts = points()
+    start_line = list(Path(settings["venv"]).glob("lib/python3*/site-packages/ctxcourse_fast_start.pth"))
+    assert [p.read_bytes() for p in start_line] == [(REPO / "ctxcourse" / "fast_start.pth").read_bytes()], start_line
     expected = {ALICE: sum(pts.values()), BOB: sum(pts.values()) - sum(pts[t] for t in mistake.lost)}
 
     with sync_playwright() as playwright:

@@ -16,7 +16,8 @@ import sys as _sys
 
 # jsonschema는 import 될 때 형식 검사용 선택 모듈들을 모두 불러옵니다 (rfc3987_syntax는 문법을 만드느라 1~4초).
 # 채점은 노트북의 URI·날짜 형식을 검사하지 않으므로 이것들을 막아 시작 시간을 줄입니다. ``ctxcourse.grading``의 어느
-# 모듈을 import 해도 이 패키지가 먼저 실행되므로, 이 설정은 여기 한 곳에만 있습니다.
+# 모듈을 import 해도 이 패키지가 먼저 실행되므로, 이 설정은 여기 한 곳에만 있습니다. (make setup으로 만든 가상환경은
+# ctxcourse/fast_start.pth가 모든 프로세스에서 rfc3987_syntax를 이미 막습니다; 여기는 그 줄이 없는 설치를 위한 것입니다.)
 SLOW_OPTIONAL_MODULES = ("rfc3987_syntax", "rfc3987", "rfc3339_validator", "rfc3986_validator", "webcolors",
                          "jsonpointer", "uri_template", "isoduration", "fqdn")
 
