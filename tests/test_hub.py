@@ -7,12 +7,13 @@
 2. 학생 A가 로그인해 과제 목록에서 Fetch, 맞는 답을 쓰고, '과제 확인', Submit
 3. 강사가 마감을 지금으로 정합니다 (``nbgrader db assignment add --duedate``): 뒤에 내는 B는 늦은 제출
 4. 학생 B가 Fetch, 실수 모음(instructor/mistakes/)의 틀린 답을 쓰고, '과제 확인'(한국어 진단), Submit
-5. Hub를 끄고(Ctrl+C와 같은 SIGINT) 다시 켭니다: 사용자 서버가 모두 꺼지고, 제출물은 남습니다
-6. 강사: ``nbgrader collect`` → ``course autograde`` → ``course feedback`` → ``nbgrader release_feedback``
+5. 강사: ``nbgrader collect`` → ``course autograde`` → ``course feedback`` → ``nbgrader release_feedback``
    → ``course report``와 ``course export``에 B의 늦은 제출
-7. A와 B가 Fetch Feedback으로 받은 자기 피드백 페이지를 엽니다: 맞는 점수와 한국어 진단
-8. B가 A의 것을 열려고 합니다: Hub 화면(A의 서버, 파일, API)과 B의 커널(파일 시스템) 모두 막혀야 합니다
-9. 강사가 늦은 제출의 감점 방식을 "zero"로 바꾸고 B만 다시 채점: 내보낸 성적에서 B는 0점 (원점수와 감점은 따로)
+6. A와 B가 Fetch Feedback으로 받은 자기 피드백 페이지를 엽니다: 맞는 점수와 한국어 진단
+7. B가 A의 것을 열려고 합니다: Hub 화면(A의 서버, 파일, API)과 B의 커널(파일 시스템) 모두 막혀야 합니다
+8. 강사가 늦은 제출의 감점 방식을 "zero"로 바꾸고 B만 다시 채점: 내보낸 성적에서 B는 0점 (원점수와 감점은 따로)
+9. Hub를 끄고(Ctrl+C와 같은 SIGINT) 다시 켭니다: 사용자 서버가 모두 꺼지고, 제출물·피드백·성적부는 남아 다시
+   로그인한 강사가 내보낸 성적이 끄기 전과 같습니다
 
 단계마다 스크린샷을 ``artifacts/hub/``에 남깁니다. root가 아니면 (계정을 만들 수 없으므로) 건너뜁니다. 끝나면 Hub를
 끄고, 테스트 계정의 프로세스를 끝내고, 계정(홈 폴더 포함)과 Hub 상태 폴더를 지웁니다. 모든 서버는 127.0.0.1에서만 듣습니다.
@@ -240,6 +241,11 @@ class HubStudent(Student):
             self.fail(f"{self.user}의 JupyterLab이 뜨지 않았습니다. 지금 주소: {page.url}", "login")
         page.wait_for_selector("#jp-MainMenu .lm-MenuBar-item", timeout=SPAWN_TIMEOUT)
 
+    def park(self) -> None:
+        """다음 차례까지 빈 페이지로 갑니다: 열어 둔 JupyterLab(과제 목록, 터미널 커서)이 기다리는 동안에도 브라우저의
+        CPU를 쓰기 때문입니다. 다음 차례는 ``login``으로 다시 엽니다 (로그인 쿠키는 그대로)."""
+        self.page.goto("about:blank")
+
     # Student의 서버 API를 브라우저의 쿠키로 (Hub가 준 로그인)
     def api(self, path: str):
         response = self.page.request.get(self.lab.url(f"api/{path}"))
@@ -334,9 +340,14 @@ class HubStudent(Student):
 
     # 강사의 터미널
     def open_terminal(self) -> None:
+        """런처의 '터미널' 카드로 터미널을 엽니다. 로그인 직후의 새 작업 공간에는 런처가 이미 있고, 없으면 새 작업
+        공간(``lab?reset``)을 엽니다."""
         page = self.page
-        page.goto(self.lab.url("lab?reset"), wait_until="domcontentloaded")  # 새 작업 공간: 런처가 보입니다
         card = page.locator(".jp-LauncherCard").filter(has_text=re.compile("터미널|Terminal")).first
+        try:
+            card.wait_for(timeout=10_000)
+        except Exception:  # noqa: BLE001  (지난 작업 공간이 되살아나 런처가 없음)
+            page.goto(self.lab.url("lab?reset"), wait_until="domcontentloaded")
         card.wait_for(timeout=SPAWN_TIMEOUT)
         card.click()
         page.wait_for_selector(".jp-Terminal .xterm-screen", timeout=120_000)
@@ -510,6 +521,7 @@ def test_class_loop_on_the_hub(hub):
             alice.submit(ASSIGNMENT)
             alice.shot("06_alice_submitted")
             alice.shut_down_kernel(NOTEBOOK)
+            alice.park()
 
             # 3) 강사: 마감을 지금으로 (A는 제때, 뒤에 내는 B는 늦음)
             teacher.terminal("07_instructor_duedate",
@@ -529,20 +541,12 @@ def test_class_loop_on_the_hub(hub):
             bob.submit(ASSIGNMENT)
             bob.shot("10_bob_submitted")
             bob.shut_down_kernel(NOTEBOOK)
+            bob.park()
 
-            # 5) Hub를 껐다 켭니다: 사용자 서버가 모두 꺼지고, 제출물은 그대로
             inbound = Path(settings["exchange"]) / settings["course_id"] / "inbound"
-            before = sorted(p.name for p in inbound.iterdir())
-            assert len(before) == 2, before
-            hub.stop()
-            left = living_user_processes()
-            assert not left, f"Hub를 껐는데 사용자 프로세스가 남았습니다: {left}"
-            hub.start()
-            assert sorted(p.name for p in inbound.iterdir()) == before
-            teacher.login("11_instructor_again")
-            teacher.open_terminal()
+            assert len(list(inbound.iterdir())) == 2, sorted(inbound.iterdir())
 
-            # 6) 강사: 모으기 → 채점 → 피드백 → 나눠 주기 → 보고서와 내보내기
+            # 5) 강사: 모으기 → 채점 → 피드백 → 나눠 주기 → 보고서와 내보내기
             teacher.terminal("12_instructor_collect", f"cd ~/course && nbgrader collect {ASSIGNMENT}", teacher_home)
             out = teacher.terminal("13_instructor_autograde", f"cd ~/course && course autograde {ASSIGNMENT}",
                                    teacher_home)
@@ -558,7 +562,7 @@ def test_class_loop_on_the_hub(hub):
             assert rows[BOB]["status"] == "늦음" and rows[ALICE]["status"] == "제출", rows
             assert "늦음" in report, report
 
-            # 7) A와 B: Fetch Feedback, 자기 피드백 페이지
+            # 6) A와 B: Fetch Feedback, 자기 피드백 페이지
             pages = {}
             for user, prefix in ((ALICE, "17_alice"), (BOB, "18_bob")):
                 someone = person(user)
@@ -578,12 +582,13 @@ def test_class_loop_on_the_hub(hub):
                     failed.first.scroll_into_view_if_needed()
                     shot = someone.shot(f"{prefix}_feedback_diagnosis")
                 save_doc_image(shot, f"hub_feedback_{'correct' if user == ALICE else 'mistake'}")
+            person(ALICE).park()
             assert diagnosis in pages[BOB], pages[BOB][:2000]
             assert ALICE_MARK.strip("# ") in pages[ALICE] and ALICE_MARK.strip("# ") not in pages[BOB]
             for text in pages.values():
                 assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
 
-            # 8) B가 A의 것을 열어 봅니다: Hub 화면으로
+            # 7) B가 A의 것을 열어 봅니다: Hub 화면으로
             page = bob.page
             response = page.goto(hub.user_url(ALICE, f"lab/tree/{NOTEBOOK}"), wait_until="domcontentloaded")
             bob.shot("19_bob_opens_alice_server")
@@ -620,7 +625,7 @@ def test_class_loop_on_the_hub(hub):
             assert not opened, f"B의 커널이 열 수 있었던 것: {opened}"
             assert sum(line.startswith("막힘") for line in output.splitlines()) == len(targets), output
 
-            # 9) 감점 방식은 강사의 설정: "zero"로 바꾸고 B만 다시 채점하면 늦은 제출은 0점 (원점수와 감점은 따로)
+            # 8) 감점 방식은 강사의 설정: "zero"로 바꾸고 B만 다시 채점하면 늦은 제출은 0점 (원점수와 감점은 따로)
             teacher.terminal("21_instructor_penalty",
                              "cd ~/course && echo 'c.LateSubmissionPlugin.penalty_method = \"zero\"' >> nbgrader_config.py"
                              f" && course autograde {ASSIGNMENT} --student {BOB} --force && course export --to grades.csv",
@@ -630,6 +635,21 @@ def test_class_loop_on_the_hub(hub):
             assert float(rows[BOB]["score"]) == 0 and float(rows[BOB]["raw_score"]) == expected[BOB], rows[BOB]
             assert float(rows[BOB]["late_submission_penalty"]) == expected[BOB], rows[BOB]
             assert float(rows[ALICE]["score"]) == expected[ALICE], rows[ALICE]
+
+            # 9) Hub를 껐다 켭니다: 사용자 서버가 모두 꺼지고, 제출물·피드백·성적부는 그대로
+            kept = {folder: sorted(p.name for p in folder.iterdir())
+                    for folder in (inbound, inbound.parent / "feedback")}
+            before = (course / "grades.csv").read_text(encoding="utf-8")
+            hub.stop()
+            left = living_user_processes()
+            assert not left, f"Hub를 껐는데 사용자 프로세스가 남았습니다: {left}"
+            hub.start()
+            assert {folder: sorted(p.name for p in folder.iterdir()) for folder in kept} == kept
+            teacher.login("22_instructor_again")
+            teacher.open_terminal()
+            teacher.terminal("23_instructor_export_again", "cd ~/course && course export --to grades.csv",
+                             teacher_home)
+            assert (course / "grades.csv").read_text(encoding="utf-8") == before
         finally:
             for someone in contexts.values():
                 someone.page.context.close()
