@@ -459,7 +459,7 @@ def cmd_demo(args, console: Console) -> int:
             record_release(course, name)
             progress.advance(task)
     console.rule("2. 데모 반 만들기 (submitted/)")
-    submissions = build_demo_class(course.root, assignments, size=args.size)
+    submissions = build_demo_class(course.root, assignments, size=args.size, planted=args.size is None)
     students = sorted({s.student for s in submissions})
     console.print(f"학생 {len(students)}명, 제출물 {len(submissions)}개 (정답, 빈 제출, 흔한 실수).")
     console.rule("3. 채점 (course autograde --all)")
@@ -695,7 +695,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--into", metavar="PATH", default=None,
                       help="데모 강좌를 만들 폴더 (기본: 강좌 폴더의 demo/; 실제 강좌는 건드리지 않음). Demo course folder.")
     demo.add_argument("--size", type=int, default=None, metavar="N",
-                      help="데모 반의 학생 수 (기본: 실수 모음을 모두 쓰는 크기). Number of demo students.")
+                      help="데모 반의 학생 수: 정답, 빈 제출, 실수 모음의 실수를 돌려 가며 정확히 N명 (기본: 실수 모음을 모두 "
+                           "쓰는 크기에 베낀 코드를 심은 학생들을 더한 반). Exactly N demo students (default: the full "
+                           "class, planted copies included).")
     demo.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
                       help=f"동시에 채점할 제출물 수 (기본: CPU 코어 수 + 1 = {default_jobs()}). Parallel workers.")
     demo.add_argument("--no-sandbox", action="store_true",

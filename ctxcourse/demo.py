@@ -84,9 +84,11 @@ def notebook_path(course_dir: Path, folder: str, assignment: str, student: str |
     return base / assignment / f"{assignment}.ipynb"
 
 
-def plan_class(assignments=ASSIGNMENTS, size: int | None = None) -> list[tuple[str, dict[str, Mistake | str]]]:
+def plan_class(assignments=ASSIGNMENTS, size: int | None = None,
+               planted: bool = True) -> list[tuple[str, dict[str, Mistake | str]]]:
     """학생 ID → 과제별 제출 종류. 첫 학생은 모두 정답, 둘째는 빈 제출, 그다음 학생 k는 과제마다
-    k번째 실수를 냅니다 (실수가 모자라면 정답). ``size``를 주면 그 수만큼 학생을 돌려 가며 만듭니다."""
+    k번째 실수를 냅니다 (실수가 모자라면 정답). ``size``를 주면 그 수만큼 학생을 돌려 가며 만듭니다.
+    ``planted``면 그 뒤에 베낀 코드를 심은 학생들(과제마다 몇 명, 다른 과제는 정답)을 더합니다."""
     banks = {name: mistakes_for(name) for name in assignments}
     longest = max((len(bank) for bank in banks.values()), default=0)
     size = size or longest + 2
@@ -104,9 +106,11 @@ def plan_class(assignments=ASSIGNMENTS, size: int | None = None) -> list[tuple[s
             else:
                 kinds[name] = bank[slot - 2] if slot - 2 < len(bank) else "correct"
         plan.append((student, kinds))
-    for name, bank in banks.items():        # 심어 둔 학생: 그 과제만 PLANTED의 코드, 나머지는 정답
-        for surname, planted in zip(PLANTED_NAMES, planted_for(name)):
-            plan.append((DEMO_PREFIX + surname, {other: (planted if other == name else "correct") for other in banks}))
+    if not planted:
+        return plan
+    for name in banks:        # 심어 둔 학생: 그 과제만 PLANTED의 코드, 나머지는 정답
+        for surname, code in zip(PLANTED_NAMES, planted_for(name)):
+            plan.append((DEMO_PREFIX + surname, {other: (code if other == name else "correct") for other in banks}))
     return plan
 
 
@@ -138,8 +142,9 @@ def check_diagnoses(course, submissions) -> list[str]:
     return problems
 
 
-def build_demo_class(course_dir, assignments=ASSIGNMENTS, size: int | None = None) -> list[DemoSubmission]:
-    """``submitted/<학생>/<과제>/<과제>.ipynb``를 만들고 제출물 목록을 돌려줍니다.
+def build_demo_class(course_dir, assignments=ASSIGNMENTS, size: int | None = None,
+                     planted: bool = True) -> list[DemoSubmission]:
+    """``submitted/<학생>/<과제>/<과제>.ipynb``를 만들고 제출물 목록을 돌려줍니다 (``size``, ``planted``는 :func:`plan_class`).
 
     ``release/``가 먼저 있어야 합니다 (``course release --all``).
     """
@@ -152,7 +157,7 @@ def build_demo_class(course_dir, assignments=ASSIGNMENTS, size: int | None = Non
         releases[name] = nbformat.read(release_file, as_version=4)
         solutions[name] = solution_code(nbformat.read(notebook_path(course_dir, "source", name), as_version=4))
     submissions = []
-    for student, kinds in plan_class(assignments, size):
+    for student, kinds in plan_class(assignments, size, planted):
         for name, kind in kinds.items():
             tests = frozenset(test_ids(releases[name]))
             if kind == "correct":

@@ -70,7 +70,7 @@ def test_the_demo_never_touches_the_live_course(tmp_path):
     demo = live / "demo"
     with open(demo / "grades.csv", encoding="utf-8", newline="") as handle:
         ids = {row["student_id"] for row in csv.DictReader(handle)}
-    assert ids and all(i.startswith("demo-") for i in ids)
+    assert len(ids) == 3 and all(i.startswith("demo-") for i in ids), ids      # --size 3: 정확히 3명
     report = (demo / "report.html").read_text(encoding="utf-8")
     assert "Content-Security-Policy" in report and "data:image/png;base64," in report
     assert "HIDDEN TESTS" not in html.unescape(report) and "-1.34717053" not in report
