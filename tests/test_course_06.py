@@ -1,9 +1,10 @@
 """강의 06과 과제 06_attention_layer (캡스톤: 책의 WeightSum, AttentionWeight, Attention 클래스).
 
-강의는 새 커널에서 오류와 경고 없이 실행되고, 예측 칸은 비어(None) 있고, 과제의 해답 코드를 담지 않습니다.
-과제를 ``course autograde``(샌드박스, 녹화와 재현)로 채점하면 정답은 만점, 빈 제출과 0을 돌려주는 풀이는 0점,
-실수 모음의 각 실수는 적힌 테스트에서만 점수를 잃고 적힌 한국어 글귀를 보여 줍니다. (release가 source에서 만든 것과
-바이트까지 같고 해답·숨은 테스트가 없는 것은 모든 과제에 대해 tests/test_release.py가 봅니다.)
+강의는 강의의 모양을 갖추고 과제의 해답 코드를 담지 않습니다. 과제를 ``course autograde``(샌드박스, 녹화와 재현)로
+채점하면 정답은 만점, 빈 제출과 0을 돌려주는 풀이는 0점, 실수 모음의 각 실수는 적힌 테스트에서만 점수를 잃고 적힌
+한국어 글귀를 보여 줍니다. 한 번씩만 하는 다른 확인: 강의를 새 커널에서 실행해 오류·경고가 없고 예측 칸이 비어(None)
+있는지는 tests/test_lessons.py, release가 source에서 만든 것과 바이트까지 같은지는 tests/test_pipeline.py, 해답·숨은
+테스트·기준값이 없는지는 tests/test_release.py가 봅니다.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import re
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from conftest import REPO, copy_course
 from ctxcourse.grading.graded import graded_kind
@@ -39,37 +39,7 @@ def _tests() -> dict[str, float]:
             if _meta(c).get("grade") and not _meta(c).get("solution")}
 
 
-# --- lesson 06 -----------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def lesson():
-    nb = nbformat.read(LESSON, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(LESSON.parent)}}).execute()
-    return nb
-
-
-def test_lesson_06_runs_clean_and_draws_its_pictures(lesson):
-    problems, images = [], 0
-    for index, cell in enumerate(lesson.cells):
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                problems.append(f"셀 {index}: {out.ename}: {out.evalue}")
-            if out.output_type == "stream" and out.name == "stderr":
-                problems.append(f"셀 {index}: 표준 오류: {out.text.strip()[:300]}")
-            images += "image/png" in out.get("data", {})
-    assert not problems, "\n".join(problems)
-    assert images >= 2, f"그림이 {images}개뿐입니다"
-
-
-def test_lesson_06_prediction_checks_start_empty_and_ask_for_a_prediction(lesson):
-    checks = [c for c in lesson.cells if c.cell_type == "code" and re.search(r"^check\(prediction", c.source, re.M)]
-    assert len(checks) >= 3
-    for cell in checks:
-        assert re.search(r"^prediction = None\b", cell.source, re.M), cell.source
-        text = "".join(o.get("text", "") for o in cell.outputs)
-        assert "예측을 적어 보세요" in text and "맞았습니다" not in text, text
-
+# --- lesson 06 (실행한 강의의 확인은 tests/test_lessons.py가 강의마다 한 번 실행한 것으로) -----------------
 
 def test_lesson_06_has_the_shape_of_a_lesson():
     cells = _cells(LESSON)

@@ -111,3 +111,31 @@ def test_lesson_prints_no_matplotlib_reprs(executed):
              if out.output_type == "execute_result" and "image/png" not in out.get("data", {})
              and out["data"].get("text/plain", "").lstrip("[").startswith(("Text(", "<matplotlib"))]
     assert not noise, noise
+
+
+# 강의 06 (다른 저자의 강의): 위의 실행 결과(강의마다 한 번)를 그대로 씁니다.
+LESSON_06 = [p for p in LESSONS if p.name.startswith("06_")]
+
+
+@pytest.mark.parametrize("executed", LESSON_06, indirect=True, ids=lambda p: p.stem)
+def test_lesson_06_runs_clean_and_draws_its_pictures(executed):
+    problems, images = [], 0
+    for index, cell in enumerate(executed.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                problems.append(f"셀 {index}: {out.ename}: {out.evalue}")
+            if out.output_type == "stream" and out.name == "stderr":
+                problems.append(f"셀 {index}: 표준 오류: {out.text.strip()[:300]}")
+            images += "image/png" in out.get("data", {})
+    assert not problems, "\n".join(problems)
+    assert images >= 2, f"그림이 {images}개뿐입니다"
+
+
+@pytest.mark.parametrize("executed", LESSON_06, indirect=True, ids=lambda p: p.stem)
+def test_lesson_06_prediction_checks_start_empty_and_ask_for_a_prediction(executed):
+    checks = [c for c in executed.cells if c.cell_type == "code" and re.search(r"^check\(prediction", c.source, re.M)]
+    assert len(checks) >= 3
+    for cell in checks:
+        assert re.search(r"^prediction = None\b", cell.source, re.M), cell.source
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert "예측을 적어 보세요" in text and "맞았습니다" not in text, text
