@@ -43,8 +43,10 @@ demo: setup
 # 전체 묶음 (CI가 부르는 명령): pytest-xdist로 작업자 TEST_WORKERS개가 파일 단위로 나누어 돌립니다.
 # 기본은 코어 수 + 1: 많은 테스트가 서버·브라우저·커널을 기다리므로 코어 수만큼이면 CPU의 절반쯤이 놉니다.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# 파일은 tests/conftest.py의 LONGEST_FIRST 순서로 나눕니다 (--no-loadscope-reorder: pytest-xdist는 기본으로 테스트가 많은
+# 파일부터 주므로, 테스트 하나짜리 긴 파일(Hub, make lab)이 맨 끝에 홀로 돌았습니다).
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 # 빠른 묶음: 커널·노트북 실행·nbgrader 명령·브라우저 없이 (검사 모듈, 실수 모음, 안전 장치, 재현기 단위 테스트).
 check: setup
