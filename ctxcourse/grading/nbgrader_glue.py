@@ -377,6 +377,9 @@ def share_gradebook_engines() -> None:
     api.inspect = inspect_once
 
 
+_ALEMBIC_HEAD: list[str] = []
+
+
 def alembic_head() -> str:
     """nbgrader의 마이그레이션 폴더에서 가장 새 판(head)을 읽습니다. ``alembic heads``가 출력하는 첫 낱말과 같습니다."""
     if not _ALEMBIC_HEAD:
@@ -385,9 +388,6 @@ def alembic_head() -> str:
 
         _ALEMBIC_HEAD.append(ScriptDirectory(ALEMBIC_DIR).get_current_head())
     return _ALEMBIC_HEAD[0]
-
-
-_ALEMBIC_HEAD: list[str] = []
 
 
 def read_alembic_head_in_process() -> None:
