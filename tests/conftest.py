@@ -53,8 +53,9 @@ KERNEL_MODULES = {"test_lessons.py", "test_course_scores.py", "test_course_06.py
                   "test_grading_sandbox.py", "test_pipeline.py", "test_browser.py", "test_course_site.py"}
 
 
-# make test(pytest-xdist, 파일 단위, --no-loadscope-reorder)에서 먼저 시작할 파일: 가장 오래 걸리는 것부터 (한 작업자가 끝에 홀로 긴 파일을
-# 돌리는 동안 나머지가 노는 시간을 줄입니다). 순서만 바꾸고, 무엇을 실행하는지는 바꾸지 않습니다.
+# make test(pytest-xdist, 파일 단위, --no-loadscope-reorder)에서 먼저 시작할 파일: 가장 오래 걸리는 것부터
+# (한 작업자가 끝에 홀로 긴 파일을 돌리는 동안 나머지가 노는 시간을 줄입니다). 순서만 바꾸고, 무엇을 실행하는지는
+# 바꾸지 않습니다.
 LONGEST_FIRST = ("test_hub.py", "test_cluster.py", "test_grading_engine.py", "test_semester.py",
                  "test_gradebook_postgres.py", "test_browser.py", "test_pipeline.py", "test_student_lab_user.py",
                  "test_semester_exchange.py", "test_grading_resume.py", "test_class_report.py",

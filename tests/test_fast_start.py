@@ -14,11 +14,12 @@ from conftest import REPO
 PROBE = """
 import json, sys
 import jsonschema
+import nbformat
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 checker = jsonschema.Draft7Validator.FORMAT_CHECKER
 schema = {"type": "object", "properties": {"d": {"type": "string", "format": "date"}}}
 bad = [e.message for e in jsonschema.Draft7Validator(schema, format_checker=checker).iter_errors({"d": "2026-13-45"})]
-MetadataValidatorV3().validate_cell(__import__("nbformat").v4.new_code_cell(metadata={"nbgrader": {
+MetadataValidatorV3().validate_cell(nbformat.v4.new_code_cell(metadata={"nbgrader": {
     "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "t", "schema_version": 3}}))
 print(json.dumps({"rfc3987_syntax": repr(sys.modules.get("rfc3987_syntax", "absent")), "date_error": bad}))
 """

@@ -1,9 +1,9 @@
-"""release/: source/가 만드는 것과 정확히 같고, 해답·숨은 테스트·기준값이 하나도 없습니다.
+"""release/: 해답·숨은 테스트·기준값이 하나도 없습니다 (커널 없이, 빠른 묶음).
 
-release/가 ``nbgrader generate_assignment``의 결과와 바이트까지 같은지는 같은 명령을 이미 돌리는
-tests/test_pipeline.py가 봅니다. 노트북을 실행해 보는 확인은 한 곳에서 한 번씩 합니다: source의 해답이 모든 테스트를 통과하고 빈 제출(release의 빈칸
-그대로)이 모든 테스트에서 0점인 것은 과제 01-05는 tests/test_course_scores.py가(숨은 테스트까지), 06은
-tests/test_course_06.py가 ``course autograde``로 봅니다.
+한 번씩만 하는 다른 확인: release/가 ``nbgrader generate_assignment``의 결과와 바이트까지 같은지는 같은 명령을
+이미 돌리는 tests/test_pipeline.py가, source의 해답이 모든 테스트를 통과하고 빈 제출(release의 빈칸 그대로)이 모든
+테스트에서 0점인지는 과제 01-05는 tests/test_course_scores.py가(숨은 테스트까지), 06은 tests/test_course_06.py가
+``course autograde``로 봅니다.
 """
 
 from __future__ import annotations
